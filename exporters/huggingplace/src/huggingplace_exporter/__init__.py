@@ -1,0 +1,1 @@
+"""HuggingPlace span exporter."""

@@ -1,0 +1,1 @@
+"""HuggingPlace adapter for tbuddy."""

@@ -80,6 +80,9 @@ USAGE_SOURCE_ABSENT: Final = "absent"
 HP_SESSION_METADATA_PREFIX: Final = "huggingplace.session.metadata."
 HP_STREAM_OUTCOME: Final = "huggingplace.stream.outcome"  # completed | closed_early | abandoned | cancelled | error
 HP_STREAM_CHUNKS: Final = "huggingplace.stream.chunk_count"
+HP_TOOL_CALL_IDS: Final = "huggingplace.response.tool_call.ids"  # always recorded (not content)
+HP_TOOL_CALL_NAMES: Final = "huggingplace.response.tool_call.names"
+HP_INTERNAL_ERRORS: Final = "huggingplace.internal_errors"
 HP_CONTENT_ORIGINAL_SIZE_PREFIX: Final = "huggingplace.content.original_size."  # + content attribute name
 HP_CONTENT_TRUNCATED: Final = "huggingplace.content.truncated"
 HP_STEP_TYPE: Final = "huggingplace.step.type"
@@ -93,6 +96,12 @@ HP_STEP_USAGE_CACHE_CREATION: Final = "huggingplace.step.usage.cache_creation.in
 HP_STEP_USAGE_REASONING: Final = "huggingplace.step.usage.reasoning.output_tokens"
 HP_STEP_LLM_CALLS: Final = "huggingplace.step.llm_calls"
 HP_PLATFORM_PREFIX: Final = "huggingplace.platform."  # platform adapters: huggingplace.platform.<vendor>.<field>
+
+STREAM_COMPLETED: Final = "completed"
+STREAM_CLOSED_EARLY: Final = "closed_early"
+STREAM_ABANDONED: Final = "abandoned"
+STREAM_CANCELLED: Final = "cancelled"
+STREAM_ERROR: Final = "error"
 
 # Error types the engine sets on abnormal stream ends (besides the exception's class name).
 ERROR_CANCELLED: Final = "cancelled"

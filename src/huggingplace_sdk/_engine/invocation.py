@@ -1,0 +1,341 @@
+"""One traced call: its span, what the codec recorded, and the logic that ends it exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import threading
+from collections.abc import Mapping
+from time import perf_counter
+from typing import TYPE_CHECKING, Any
+
+from opentelemetry.trace import Span, StatusCode
+from opentelemetry.util.types import AttributeValue
+
+from .. import _semconv as sc
+from . import toolcalls
+from .guard import report_internal_error
+from .rollup import UsageTotals
+from .spec import Codec, Request
+
+if TYPE_CHECKING:
+    from .engine import Engine
+
+_USAGE_ATTRS = (
+    ("input_tokens", sc.GEN_AI_USAGE_INPUT_TOKENS),
+    ("output_tokens", sc.GEN_AI_USAGE_OUTPUT_TOKENS),
+    ("cache_read_input_tokens", sc.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS),
+    ("cache_creation_input_tokens", sc.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS),
+    ("reasoning_output_tokens", sc.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS),
+)
+
+
+class _Choice:
+    """Output of one choice, kept only while content capture is on."""
+
+    __slots__ = ("reasoning", "role", "text")
+
+    def __init__(self) -> None:
+        self.role: str | None = None
+        self.text: list[str] = []
+        self.reasoning: list[str] = []
+
+
+def error_type_of(exc: BaseException) -> str:
+    if isinstance(exc, asyncio.CancelledError):
+        return sc.ERROR_CANCELLED
+    cls = type(exc)
+    return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+
+
+class Invocation:
+    """Implements the codec-facing Recorder, and ends its span once whatever path the call takes."""
+
+    __slots__ = (
+        "_choices", "_chunks", "_codec", "_end_lock", "_ended", "_engine", "_extra", "_finalizer",
+        "_finish", "_first_chunk_at", "_last_chunk_at", "_response_id", "_response_model", "_start",
+        "_step", "_tool_calls", "_usage", "capture_content", "request", "span",
+    )
+
+    def __init__(self, engine: Engine, codec: Codec, request: Request, span: Span,
+                 step: UsageTotals | None) -> None:
+        self._engine = engine
+        self._codec = codec
+        self.request = request
+        self.span = span
+        self._step = step
+        self.capture_content = engine.content.capture
+        self._start = perf_counter()
+        self._ended = False
+        self._end_lock = threading.Lock()
+        self._response_id: str | None = None
+        self._response_model: str | None = None
+        self._finish: dict[int, str] | None = None
+        self._usage: dict[str, int] | None = None
+        self._first_chunk_at: float | None = None
+        self._last_chunk_at: float | None = None
+        self._chunks = 0
+        self._choices: dict[int, _Choice] | None = None
+        self._tool_calls: dict[tuple[int, int], list[Any]] | None = None
+        self._extra: dict[str, AttributeValue] | None = None
+        self._finalizer: Any = None
+
+    # --- Recorder ------------------------------------------------------------------------------------
+    def set_response(self, *, id: str | None = None, model: str | None = None) -> None:
+        if id:
+            self._response_id = id
+        if model:
+            self._response_model = model
+
+    def set_finish_reason(self, index: int, reason: str | None) -> None:
+        if reason:
+            if self._finish is None:
+                self._finish = {}
+            self._finish[index] = reason
+
+    def set_usage(self, *, input_tokens: int | None = None, output_tokens: int | None = None,
+                  cache_read_input_tokens: int | None = None, cache_creation_input_tokens: int | None = None,
+                  reasoning_output_tokens: int | None = None, source: str = sc.USAGE_SOURCE_PROVIDER) -> None:
+        usage = self._usage if self._usage is not None else {}
+        for key, value in (("input_tokens", input_tokens), ("output_tokens", output_tokens),
+                           ("cache_read_input_tokens", cache_read_input_tokens),
+                           ("cache_creation_input_tokens", cache_creation_input_tokens),
+                           ("reasoning_output_tokens", reasoning_output_tokens)):
+            if value is not None:
+                usage[key] = int(value)
+        self._usage = usage
+        self.set_attribute(sc.HP_USAGE_SOURCE, source)
+
+    def _choice(self, index: int) -> _Choice:
+        if self._choices is None:
+            self._choices = {}
+        choice = self._choices.get(index)
+        if choice is None:
+            choice = self._choices[index] = _Choice()
+        return choice
+
+    def add_text(self, index: int, text: str, *, kind: str = "text") -> None:
+        if self.capture_content and text:
+            choice = self._choice(index)
+            (choice.reasoning if kind == "reasoning" else choice.text).append(text)
+
+    def set_role(self, index: int, role: str) -> None:
+        if self.capture_content and role:
+            self._choice(index).role = role
+
+    def add_tool_call(self, index: int, call_index: int, *, id: str | None = None, name: str | None = None,
+                      arguments: str | None = None) -> None:
+        if self._tool_calls is None:
+            self._tool_calls = {}
+        entry = self._tool_calls.get((index, call_index))
+        if entry is None:
+            entry = self._tool_calls[(index, call_index)] = [None, None, []]
+        if id:
+            entry[0] = id
+        if name:
+            entry[1] = name
+        if arguments and self.capture_content:
+            entry[2].append(arguments)
+
+    def set_attribute(self, key: str, value: AttributeValue) -> None:
+        if self._extra is None:
+            self._extra = {}
+        self._extra[key] = value
+
+    def add_event(self, name: str, attributes: Mapping[str, AttributeValue] | None = None) -> None:
+        self.span.add_event(name, attributes)
+
+    # --- outcomes ------------------------------------------------------------------------------------
+    def finish(self, result: Any) -> None:
+        """Read a complete response with the codec and end the span."""
+        try:
+            self._codec.read_response(result, self)
+        except Exception as exc:  # a codec bug must not lose the span
+            self.end()
+            report_internal_error("read_response", exc)
+            return
+        self.end()
+
+    def fail(self, exc: BaseException) -> None:
+        outcome = sc.STREAM_CANCELLED if isinstance(exc, asyncio.CancelledError) else None
+        self.end(error_type=error_type_of(exc), exc=exc, outcome=outcome if self.request.stream else None)
+
+    def observe(self, obj: Any, *, iterator_attr: str | None = None) -> Any:
+        from .streams import observe_in_place
+        return observe_in_place(self, obj, iterator_attr)
+
+    def observe_iterator(self, iterator: Any) -> Any:
+        from .streams import observe_iterator
+        return observe_iterator(self, iterator)
+
+    def hook_close(self, obj: Any, *names: str) -> None:
+        """Treat a call of ``obj.<name>()`` (e.g. a helper stream's close) as the caller closing the stream."""
+        from .streams import hook_close
+        for name in names or ("close",):
+            hook_close(self, obj, name)
+
+    # --- stream events (called by streams.py; each is O(1)) ---------------------------------------
+    def on_chunk(self, chunk: Any) -> bool:
+        """Read one chunk; False when the chunk must be hidden from the caller."""
+        now = perf_counter()
+        if self._first_chunk_at is None:
+            self._first_chunk_at = now
+        self._last_chunk_at = now
+        self._chunks += 1
+        try:
+            self._codec.read_chunk(chunk, self)
+            if self.request.usage_injected and self._codec.is_injected_chunk(chunk):
+                return False
+        except Exception as exc:
+            report_internal_error("read_chunk", exc)
+        return True
+
+    def stream_completed(self) -> None:
+        self.end(outcome=sc.STREAM_COMPLETED)
+
+    def stream_failed(self, exc: BaseException) -> None:
+        cancelled = isinstance(exc, asyncio.CancelledError)
+        self.end(outcome=sc.STREAM_CANCELLED if cancelled else sc.STREAM_ERROR,
+                 error_type=error_type_of(exc), exc=None if cancelled else exc)
+
+    def stream_closed_by_caller(self) -> None:
+        """The caller closed the stream (close(), aclose(), leaving ``with``), maybe because of an error."""
+        if self._ended:
+            return
+        active = sys.exc_info()[1]
+        if active is not None:
+            self.stream_failed(active)
+        else:
+            self.end(outcome=sc.STREAM_CLOSED_EARLY)
+
+    def stream_abandoned(self) -> None:
+        """Collected, or its iterator closed, without the caller closing it."""
+        self.end(outcome=sc.STREAM_ABANDONED, error_type=sc.ERROR_ABANDONED)
+
+    # --- the single end ------------------------------------------------------------------------------
+    def end(self, *, outcome: str | None = None, error_type: str | None = None,
+            exc: BaseException | None = None) -> None:
+        with self._end_lock:
+            if self._ended:
+                return
+            self._ended = True
+        span = self.span
+        try:
+            if self._finalizer is not None:
+                self._finalizer.detach()
+                self._finalizer = None
+            end_time = perf_counter()
+            attrs = self._end_attributes(outcome, error_type)
+            span.set_attributes(attrs)
+            if error_type is not None:
+                span.set_status(StatusCode.ERROR, None if exc is None else str(exc)[:1024] or None)
+                if exc is not None:
+                    span.record_exception(exc, escaped=True)
+            self._record_metrics(end_time, error_type)
+            self._roll_up()
+        except Exception as failure:
+            span.end()
+            report_internal_error("end", failure)
+            return
+        span.end()
+
+    def _end_attributes(self, outcome: str | None, error_type: str | None) -> dict[str, AttributeValue]:
+        attrs: dict[str, AttributeValue] = {}
+        if self._extra:
+            attrs.update(self._extra)
+        if self._response_id:
+            attrs[sc.GEN_AI_RESPONSE_ID] = self._response_id
+        if self._response_model:
+            attrs[sc.GEN_AI_RESPONSE_MODEL] = self._response_model
+        if self._finish:
+            attrs[sc.GEN_AI_RESPONSE_FINISH_REASONS] = [self._finish[i] for i in sorted(self._finish)]
+        if self.request.inference:
+            if self._usage is not None:
+                for key, name in _USAGE_ATTRS:
+                    value = self._usage.get(key)
+                    if value is not None:
+                        attrs[name] = value
+            else:
+                attrs[sc.HP_USAGE_SOURCE] = sc.USAGE_SOURCE_ABSENT
+        if self._first_chunk_at is not None:
+            attrs[sc.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = self._first_chunk_at - self._start
+        if outcome is not None:
+            attrs[sc.HP_STREAM_OUTCOME] = outcome
+            attrs[sc.HP_STREAM_CHUNKS] = self._chunks
+        if error_type is not None:
+            attrs[sc.ERROR_TYPE] = error_type
+        if self._tool_calls:
+            ids = [entry[0] for entry in self._tool_calls.values() if entry[0]]
+            names = [entry[1] for entry in self._tool_calls.values() if entry[1]]
+            if ids:
+                attrs[sc.HP_TOOL_CALL_IDS] = ids
+            if names:
+                attrs[sc.HP_TOOL_CALL_NAMES] = names
+        if self.capture_content and (self._choices or self._tool_calls):
+            self._engine.put_content(attrs, "output_messages", sc.GEN_AI_OUTPUT_MESSAGES, self._output_messages())
+        return attrs
+
+    def _output_messages(self) -> list[dict[str, Any]]:
+        indexes = set(self._choices or ()) | {i for i, _ in (self._tool_calls or {})}
+        messages = []
+        for index in sorted(indexes):
+            choice = (self._choices or {}).get(index)
+            parts: list[dict[str, Any]] = []
+            if choice is not None and choice.reasoning:
+                parts.append({"type": "reasoning", "content": "".join(choice.reasoning)})
+            if choice is not None and choice.text:
+                parts.append({"type": "text", "content": "".join(choice.text)})
+            for (choice_index, _), (call_id, name, fragments) in sorted((self._tool_calls or {}).items()):
+                if choice_index == index:
+                    parts.append({"type": "tool_call", "id": call_id, "name": name,
+                                  "arguments": _parse_arguments("".join(fragments))})
+            message: dict[str, Any] = {"role": (choice.role if choice and choice.role else "assistant"),
+                                       "parts": parts}
+            if self._finish and index in self._finish:
+                message["finish_reason"] = self._finish[index]
+            messages.append(message)
+        return messages
+
+    def _record_metrics(self, end_time: float, error_type: str | None) -> None:
+        request = self.request
+        if not request.inference:
+            return
+        attrs: dict[str, AttributeValue] = {sc.GEN_AI_OPERATION_NAME: request.operation,
+                                            sc.GEN_AI_PROVIDER_NAME: request.provider}
+        if request.model:
+            attrs[sc.GEN_AI_REQUEST_MODEL] = request.model
+        if self._response_model:
+            attrs[sc.GEN_AI_RESPONSE_MODEL] = self._response_model
+        if request.server_address:
+            attrs[sc.SERVER_ADDRESS] = request.server_address
+        if request.server_port:
+            attrs[sc.SERVER_PORT] = request.server_port
+        if error_type is not None:
+            attrs[sc.ERROR_TYPE] = error_type
+        usage = self._usage or {}
+        ttfc = per_chunk = None
+        if self._first_chunk_at is not None:
+            ttfc = self._first_chunk_at - self._start
+            if self._chunks > 1 and self._last_chunk_at is not None:
+                per_chunk = (self._last_chunk_at - self._first_chunk_at) / (self._chunks - 1)
+        self._engine.metrics.record(attrs, end_time - self._start, usage.get("input_tokens"),
+                                    usage.get("output_tokens"), ttfc, per_chunk)
+
+    def _roll_up(self) -> None:
+        if self._tool_calls:
+            context = self.span.get_span_context()
+            for call_id, _, _ in self._tool_calls.values():
+                if call_id:
+                    toolcalls.remember(call_id, context)
+        if self._step is not None and self.request.inference:
+            self._step.add(dict(self._usage) if self._usage else {})
+
+
+def _parse_arguments(text: str) -> Any:
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text

@@ -1,0 +1,41 @@
+"""Token usage roll-up from LLM calls into the user's enclosing step, counted once per step."""
+
+from __future__ import annotations
+
+import threading
+from contextvars import ContextVar
+
+USAGE_FIELDS = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens",
+                "reasoning_output_tokens")
+
+
+class UsageTotals:
+    """Sums of the usage of the calls (and nested steps) under one step."""
+
+    __slots__ = ("_lock", "calls", "closed", "totals")
+
+    def __init__(self) -> None:
+        self.totals = dict.fromkeys(USAGE_FIELDS, 0)
+        self.calls = 0
+        self.closed = False
+        self._lock = threading.Lock()
+
+    def add(self, usage: dict[str, int | None], calls: int = 1) -> bool:
+        """Add one call's (or a finished child step's) usage; False once the step has ended."""
+        with self._lock:
+            if self.closed:
+                return False
+            for key in USAGE_FIELDS:
+                value = usage.get(key)
+                if value:
+                    self.totals[key] += value
+            self.calls += calls
+            return True
+
+    def close(self) -> dict[str, int]:
+        with self._lock:
+            self.closed = True
+            return dict(self.totals)
+
+
+current_step: ContextVar[UsageTotals | None] = ContextVar("huggingplace_current_step", default=None)

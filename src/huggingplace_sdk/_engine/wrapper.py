@@ -1,0 +1,95 @@
+"""The function wrappers the engine installs around vendor methods."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
+
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+
+from .guard import report_internal_error
+from .spec import Call, Target
+
+if TYPE_CHECKING:
+    from .engine import Engine
+    from .invocation import Invocation
+
+# Set while an engine-wrapped call runs: a wrapped method reached from inside another one (a subclass
+# calling super(), a helper calling create) passes through, so one call never gives two spans.
+_inside_call: ContextVar[bool] = ContextVar("huggingplace_inside_call", default=False)
+
+EngineRef = Callable[[], "Engine | None"]
+
+
+def _suppressed() -> bool:
+    return bool(otel_context.get_value(otel_context._SUPPRESS_INSTRUMENTATION_KEY)
+                or otel_context.get_value("suppress_instrumentation"))
+
+
+def _start(engine_ref: EngineRef, target: Target, instance: Any, args: tuple[Any, ...],
+           kwargs: dict[str, Any]) -> tuple[Invocation, Call] | None:
+    engine = engine_ref()
+    if engine is None or not engine.active or _inside_call.get() or _suppressed():
+        return None
+    call = Call(instance, args, dict(kwargs), engine.call_options)
+    invocation = engine.begin(target.codec, call)
+    return None if invocation is None else (invocation, call)
+
+
+def _handle_result(target: Target, invocation: Invocation, result: Any) -> Any:
+    try:
+        if target.result_handler is not None:
+            return target.result_handler(result, invocation)
+        if invocation.request.stream:
+            return invocation.observe(result)
+        invocation.finish(result)
+    except Exception as exc:
+        invocation.end()
+        report_internal_error("result", exc)
+    return result
+
+
+def make_sync_wrapper(engine_ref: EngineRef, target: Target) -> Callable[..., Any]:
+    def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
+                kwargs: dict[str, Any]) -> Any:
+        started = _start(engine_ref, target, instance, args, kwargs)
+        if started is None:
+            return wrapped(*args, **kwargs)
+        invocation, call = started
+        token = otel_context.attach(trace.set_span_in_context(invocation.span))
+        inside = _inside_call.set(True)
+        try:
+            result = wrapped(*call.args, **call.kwargs)
+        except BaseException as exc:
+            invocation.fail(exc)
+            raise
+        finally:
+            _inside_call.reset(inside)
+            otel_context.detach(token)
+        return _handle_result(target, invocation, result)
+
+    return wrapper
+
+
+def make_async_wrapper(engine_ref: EngineRef, target: Target) -> Callable[..., Any]:
+    async def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
+                      kwargs: dict[str, Any]) -> Any:
+        started = _start(engine_ref, target, instance, args, kwargs)
+        if started is None:
+            return await wrapped(*args, **kwargs)
+        invocation, call = started
+        token = otel_context.attach(trace.set_span_in_context(invocation.span))
+        inside = _inside_call.set(True)
+        try:
+            result = await wrapped(*call.args, **call.kwargs)
+        except BaseException as exc:
+            invocation.fail(exc)
+            raise
+        finally:
+            _inside_call.reset(inside)
+            otel_context.detach(token)
+        return _handle_result(target, invocation, result)
+
+    return wrapper

@@ -1,0 +1,33 @@
+"""The engine's public surface for adapter distributions: the contract and the base instrumentor."""
+
+from __future__ import annotations
+
+from ._engine.content import ContentPolicy, Redactor
+from ._engine.engine import Engine, Operation
+from ._engine.guard import internal_error_counts, report_internal_error, tolerate_internal_errors
+from ._engine.instrumentor import GenAIInstrumentor
+from ._engine.invocation import Invocation, error_type_of
+from ._engine.options import env_flag, env_int
+from ._engine.spec import Call, Codec, Message, Recorder, Request, ResultHandler, Target
+
+__all__ = [
+    "Call",
+    "Codec",
+    "ContentPolicy",
+    "Engine",
+    "GenAIInstrumentor",
+    "Invocation",
+    "Message",
+    "Operation",
+    "Recorder",
+    "Redactor",
+    "Request",
+    "ResultHandler",
+    "Target",
+    "env_flag",
+    "env_int",
+    "error_type_of",
+    "internal_error_counts",
+    "report_internal_error",
+    "tolerate_internal_errors",
+]

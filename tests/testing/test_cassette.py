@@ -149,3 +149,27 @@ def _write_cassette(
         "    status: {code: 200, message: OK}\nversion: 1\n"
     )
     return path
+
+
+def test_public_surface_is_pinned() -> None:
+    import huggingplace_sdk.testing as kit
+
+    assert sorted(kit.__all__) == [
+        "CASSETTES_DIR",
+        "CASSETTES_ENV",
+        "UNMATCHED_STATUS",
+        "CassettesNotFoundError",
+        "Interaction",
+        "ReceivedRequest",
+        "RecordedRequest",
+        "RecordedResponse",
+        "ReplayServer",
+        "cassette_path",
+        "cassette_paths",
+        "decoded_body",
+        "load_cassette",
+        "recorded_json",
+        "recorded_request_json",
+        "recorded_sse_events",
+    ]
+    assert all(hasattr(kit, name) for name in kit.__all__)

@@ -154,7 +154,8 @@ def _write_cassette(
 def test_public_surface_is_pinned() -> None:
     import huggingplace_sdk.testing as kit
 
-    assert sorted(kit.__all__) == [
+    assert len(set(kit.__all__)) == len(kit.__all__)
+    assert set(kit.__all__) == {
         "CASSETTES_DIR",
         "CASSETTES_ENV",
         "UNMATCHED_STATUS",
@@ -171,5 +172,5 @@ def test_public_surface_is_pinned() -> None:
         "recorded_json",
         "recorded_request_json",
         "recorded_sse_events",
-    ]
+    }
     assert all(hasattr(kit, name) for name in kit.__all__)

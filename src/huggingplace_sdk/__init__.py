@@ -2,4 +2,29 @@
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from ._client import HuggingPlace, LogSession, SyncHuggingPlace, SyncLogSession
+from ._errors import (
+    AuthenticationError,
+    ConfigurationError,
+    HuggingPlaceError,
+    NetworkError,
+    RateLimitError,
+    ServerError,
+    ValidationError,
+)
+from ._errors import HuggingPlaceTimeoutError as TimeoutError  # public name; also a builtins.TimeoutError
+
+__all__: list[str] = [
+    "AuthenticationError",
+    "ConfigurationError",
+    "HuggingPlace",
+    "HuggingPlaceError",
+    "LogSession",
+    "NetworkError",
+    "RateLimitError",
+    "ServerError",
+    "SyncHuggingPlace",
+    "SyncLogSession",
+    "TimeoutError",
+    "ValidationError",
+]

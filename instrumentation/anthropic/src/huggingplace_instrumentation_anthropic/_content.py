@@ -1,0 +1,98 @@
+"""Anthropic request content in the GenAI conventions' message shape (read only under content capture)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ._fields import field
+
+Part = dict[str, Any]
+
+
+def input_messages(messages: Any) -> list[dict[str, Any]]:
+    if not isinstance(messages, Iterable) or isinstance(messages, (str, bytes)):
+        return []
+    return [
+        {"role": str(field(message, "role") or "user"), "parts": _parts(field(message, "content"))}
+        for message in messages
+    ]
+
+
+def system_instructions(system: Any) -> list[dict[str, Any]]:
+    return _parts(system)
+
+
+def tool_definitions(tools: Any) -> list[dict[str, Any]]:
+    if not isinstance(tools, Iterable):
+        return []
+    definitions: list[dict[str, Any]] = []
+    for tool in tools:
+        tool_type = field(tool, "type")
+        definition: dict[str, Any] = {
+            # Custom tools may omit "type"; server tools carry a versioned one (e.g. web_search_20250305).
+            "type": "function" if tool_type in (None, "custom") else str(tool_type),
+            "name": field(tool, "name"),
+        }
+        description = field(tool, "description")
+        if description is not None:
+            definition["description"] = description
+        schema = field(tool, "input_schema")
+        if schema is not None:
+            definition["parameters"] = schema
+        definitions.append(definition)
+    return definitions
+
+
+def _parts(content: Any) -> list[Part]:
+    if isinstance(content, str):
+        return [{"type": "text", "content": content}]
+    if not isinstance(content, Iterable):
+        return []
+    return [_part(block) for block in content]
+
+
+def _part(block: Any) -> Part:
+    block_type = field(block, "type")
+    if block_type == "text":
+        return {"type": "text", "content": field(block, "text")}
+    if block_type in ("tool_use", "server_tool_use"):
+        return {
+            "type": "tool_call",
+            "id": field(block, "id"),
+            "name": field(block, "name"),
+            "arguments": field(block, "input"),
+        }
+    if block_type == "tool_result":
+        result = field(block, "content")
+        return {
+            "type": "tool_call_response",
+            "id": field(block, "tool_use_id"),
+            "response": result if isinstance(result, str) else _parts(result),
+        }
+    if block_type == "thinking":
+        return {"type": "reasoning", "content": field(block, "thinking")}
+    if block_type == "redacted_thinking":
+        # The payload is encrypted and unreadable: keep only that reasoning happened.
+        return {"type": "reasoning", "content": ""}
+    if block_type in ("image", "document"):
+        return _media_part(block, str(block_type))
+    return {"type": str(block_type)}
+
+
+def _media_part(block: Any, block_type: str) -> Part:
+    source = field(block, "source")
+    modality = "image" if block_type == "image" else "document"
+    source_type = field(source, "type")
+    if source_type == "base64":
+        return {
+            "type": "blob",
+            "modality": modality,
+            "mime_type": field(source, "media_type"),
+            "content": field(source, "data"),
+        }
+    if source_type == "url":
+        return {"type": "uri", "modality": modality, "uri": field(source, "url")}
+    if source_type == "file":
+        return {"type": "file", "modality": modality, "file_id": field(source, "file_id")}
+    return {"type": block_type}

@@ -1,0 +1,48 @@
+"""AnthropicInstrumentor: which anthropic methods are traced, each with its codec."""
+
+from __future__ import annotations
+
+from huggingplace_sdk.engine import GenAIInstrumentor, Target
+
+from ._completions import CompletionsCodec
+from ._messages import PROVIDER, MessagesCodec
+from ._stream_helper import StreamManagerCodec, observe_raw_stream
+
+SUPPORTED = "anthropic >= 0.40, < 3"
+
+_MESSAGES = "anthropic.resources.messages.messages"
+_BETA_MESSAGES = "anthropic.resources.beta.messages.messages"
+_STREAM_HELPER = "anthropic.lib.streaming._messages"
+_BETA_STREAM_HELPER = "anthropic.lib.streaming._beta_messages"
+_COMPLETIONS = "anthropic.resources.completions"  # the legacy API, gone from recent releases
+
+
+class AnthropicInstrumentor(GenAIInstrumentor):
+    """Traces Messages (create, parse, the stream() helper; beta too) and legacy Text Completions."""
+
+    provider = PROVIDER
+    instruments = (SUPPORTED,)
+
+    def targets(self) -> list[Target]:
+        messages, helper, completions = MessagesCodec(), StreamManagerCodec(), CompletionsCodec()
+        targets: list[Target] = []
+        for module in (_MESSAGES, _BETA_MESSAGES):
+            for method in ("create", "parse"):
+                targets.append(Target(module, f"Messages.{method}", messages))
+                targets.append(Target(module, f"AsyncMessages.{method}", messages, is_async=True))
+        for module, prefix in ((_STREAM_HELPER, ""), (_BETA_STREAM_HELPER, "Beta")):
+            targets.append(
+                Target(module, f"{prefix}MessageStreamManager.__enter__", helper, result_handler=observe_raw_stream)
+            )
+            targets.append(
+                Target(
+                    module,
+                    f"{prefix}AsyncMessageStreamManager.__aenter__",
+                    helper,
+                    is_async=True,
+                    result_handler=observe_raw_stream,
+                )
+            )
+        targets.append(Target(_COMPLETIONS, "Completions.create", completions))
+        targets.append(Target(_COMPLETIONS, "AsyncCompletions.create", completions, is_async=True))
+        return targets

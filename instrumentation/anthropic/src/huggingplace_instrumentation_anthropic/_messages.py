@@ -1,0 +1,162 @@
+"""Codec for Anthropic Messages (``messages.create`` / ``parse`` / ``stream``, beta and non-beta).
+
+Finish reasons are Anthropic's own ``stop_reason`` values (``end_turn``, ``max_tokens``, ``stop_sequence``,
+``tool_use``, ``pause_turn``, ``refusal`` ...): the GenAI conventions allow provider values and mapping
+``end_turn`` to ``stop`` would lose the difference with ``stop_sequence``.
+Anthropic has one choice per response, so every output goes to choice 0; a content block's ``index``
+is used as the tool call index, which keeps the streamed reading stateless.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from huggingplace_sdk import _semconv as sc
+from huggingplace_sdk.engine import Call, Recorder, Request
+
+from . import _content
+from ._fields import field, number, server_of, strings, text
+
+PROVIDER = "anthropic"
+_CHOICE = 0
+# Redacted thinking is encrypted: record that reasoning happened without its unreadable payload.
+REDACTED_REASONING = ""
+
+
+class MessagesCodec:
+    """Reads ``Messages.create``-shaped calls; ``always_streams`` for methods that stream whatever the kwargs."""
+
+    def __init__(self, *, always_streams: bool = False) -> None:
+        self._always_streams = always_streams
+
+    def read_request(self, call: Call) -> Request:
+        kwargs = call.kwargs
+        request = Request(
+            operation=sc.OP_CHAT,
+            provider=PROVIDER,
+            model=text(kwargs.get("model")),
+            stream=self._always_streams or kwargs.get("stream") is True,
+            attributes=_request_attributes(kwargs),
+        )
+        request.server_address, request.server_port = server_address(call.instance)
+        request.input_messages = lambda: _content.input_messages(kwargs.get("messages"))
+        if kwargs.get("system") is not None:
+            request.system_instructions = lambda: _content.system_instructions(kwargs.get("system"))
+        if kwargs.get("tools") is not None:
+            request.tool_definitions = lambda: _content.tool_definitions(kwargs.get("tools"))
+        return request
+
+    def read_response(self, result: Any, recorder: Recorder) -> None:
+        recorder.set_response(id=field(result, "id"), model=field(result, "model"))
+        recorder.set_role(_CHOICE, field(result, "role") or "assistant")
+        for index, block in enumerate(field(result, "content") or ()):
+            _read_block(block, index, recorder)
+        recorder.set_finish_reason(_CHOICE, field(result, "stop_reason"))
+        _read_usage(field(result, "usage"), recorder)
+
+    def read_chunk(self, chunk: Any, recorder: Recorder) -> None:
+        event_type = field(chunk, "type")
+        if event_type == "content_block_delta":
+            _read_delta(field(chunk, "delta"), field(chunk, "index") or 0, recorder)
+        elif event_type == "content_block_start":
+            _read_block(field(chunk, "content_block"), field(chunk, "index") or 0, recorder)
+        elif event_type == "message_start":
+            message = field(chunk, "message")
+            recorder.set_response(id=field(message, "id"), model=field(message, "model"))
+            recorder.set_role(_CHOICE, field(message, "role") or "assistant")
+            _read_usage(field(message, "usage"), recorder)
+        elif event_type == "message_delta":
+            reason = field(field(chunk, "delta"), "stop_reason")
+            if reason is not None:
+                recorder.set_finish_reason(_CHOICE, reason)
+            _read_usage(field(chunk, "usage"), recorder)
+
+    def is_injected_chunk(self, chunk: Any) -> bool:
+        return False  # Anthropic streams always report usage; nothing is ever injected
+
+
+def _request_attributes(kwargs: dict[str, Any]) -> dict[str, Any]:
+    attributes: dict[str, Any] = {}
+    for key, attribute in (
+        ("max_tokens", sc.GEN_AI_REQUEST_MAX_TOKENS),
+        ("temperature", sc.GEN_AI_REQUEST_TEMPERATURE),
+        ("top_p", sc.GEN_AI_REQUEST_TOP_P),
+        ("top_k", sc.GEN_AI_REQUEST_TOP_K),
+    ):
+        value = number(kwargs.get(key))
+        if value is not None:
+            attributes[attribute] = value
+    stop = strings(kwargs.get("stop_sequences"))
+    if stop is not None:
+        attributes[sc.GEN_AI_REQUEST_STOP_SEQUENCES] = stop
+    return attributes
+
+
+def server_address(instance: Any) -> tuple[str | None, int | None]:
+    client = getattr(instance, "_client", None)
+    base_url = getattr(client, "base_url", None)
+    return server_of(base_url) if base_url is not None else (None, None)
+
+
+def _read_block(block: Any, index: int, recorder: Recorder) -> None:
+    block_type = field(block, "type")
+    if block_type in ("tool_use", "server_tool_use"):
+        tool_input = field(block, "input")
+        # A streamed block starts with an empty input that input_json_delta events then fill in.
+        arguments = json.dumps(tool_input) if tool_input else None
+        recorder.add_tool_call(
+            _CHOICE, index, id=field(block, "id"), name=field(block, "name"), arguments=arguments
+        )
+    elif not recorder.capture_content:
+        return
+    elif block_type == "text":
+        if field(block, "text"):
+            recorder.add_text(_CHOICE, field(block, "text"))
+    elif block_type == "thinking":
+        if field(block, "thinking"):
+            recorder.add_text(_CHOICE, field(block, "thinking"), kind="reasoning")
+    elif block_type == "redacted_thinking":
+        recorder.add_text(_CHOICE, REDACTED_REASONING, kind="reasoning")
+
+
+def _read_delta(delta: Any, index: int, recorder: Recorder) -> None:
+    delta_type = field(delta, "type")
+    if delta_type == "input_json_delta":
+        recorder.add_tool_call(_CHOICE, index, arguments=field(delta, "partial_json"))
+    elif not recorder.capture_content:
+        return
+    elif delta_type == "text_delta":
+        recorder.add_text(_CHOICE, field(delta, "text"))
+    elif delta_type == "thinking_delta":
+        recorder.add_text(_CHOICE, field(delta, "thinking"), kind="reasoning")
+
+
+def _read_usage(usage: Any, recorder: Recorder) -> None:
+    """Usage of a Message, a message_start or a message_delta (whose counts are cumulative: overwrite)."""
+    if usage is None:
+        return
+    details = field(usage, "output_tokens_details")
+    reasoning = number(field(details, "thinking_tokens")) if details is not None else None
+    input_tokens = number(field(usage, "input_tokens"))
+    if input_tokens is None:
+        # A message_delta without input counts: only the (cumulative) output count moves.
+        recorder.set_usage(
+            output_tokens=_integer(field(usage, "output_tokens")), reasoning_output_tokens=_integer(reasoning)
+        )
+        return
+    cache_read = number(field(usage, "cache_read_input_tokens"))
+    cache_creation = number(field(usage, "cache_creation_input_tokens"))
+    # The conventions count every input token: uncached + read from cache + written to cache.
+    total_input = int(input_tokens) + int(cache_read or 0) + int(cache_creation or 0)
+    recorder.set_usage(
+        input_tokens=total_input,
+        output_tokens=_integer(field(usage, "output_tokens")),
+        cache_read_input_tokens=_integer(cache_read),
+        cache_creation_input_tokens=_integer(cache_creation),
+        reasoning_output_tokens=_integer(reasoning),
+    )
+
+
+def _integer(value: Any) -> int | None:
+    return int(value) if number(value) is not None else None

@@ -1,0 +1,86 @@
+"""Mistral request content in the GenAI conventions' message shape (read only under content capture)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from ._fields import field
+
+Part = dict[str, Any]
+
+
+def input_messages(messages: Any) -> list[dict[str, Any]]:
+    if not isinstance(messages, Iterable) or isinstance(messages, (str, bytes)):
+        return []
+    result: list[dict[str, Any]] = []
+    for message in messages:
+        role = str(field(message, "role") or "user")
+        content = field(message, "content")
+        if role == "tool":
+            parts: list[Part] = [
+                {"type": "tool_call_response", "id": field(message, "tool_call_id"), "response": content}
+            ]
+        else:
+            parts = content_parts(content)
+            parts.extend(
+                {
+                    "type": "tool_call",
+                    "id": field(call, "id"),
+                    "name": field(field(call, "function"), "name"),
+                    "arguments": field(field(call, "function"), "arguments"),
+                }
+                for call in field(message, "tool_calls") or ()
+            )
+        result.append({"role": role, "parts": parts})
+    return result
+
+
+def tool_definitions(tools: Any) -> list[dict[str, Any]]:
+    if not isinstance(tools, Iterable):
+        return []
+    definitions: list[dict[str, Any]] = []
+    for tool in tools:
+        function = field(tool, "function")
+        definition: dict[str, Any] = {"type": str(field(tool, "type") or "function"), "name": field(function, "name")}
+        for key in ("description", "parameters"):
+            value = field(function, key)
+            if value is not None:
+                definition[key] = value
+        definitions.append(definition)
+    return definitions
+
+
+def content_parts(content: Any) -> list[Part]:
+    """A message content: a string, or a list of chunks (text, thinking, image_url, document_url ...)."""
+    if isinstance(content, str):
+        return [{"type": "text", "content": content}]
+    if not isinstance(content, Iterable):
+        return []
+    parts: list[Part] = []
+    for chunk in content:
+        chunk_type = field(chunk, "type")
+        if chunk_type == "text":
+            parts.append({"type": "text", "content": field(chunk, "text")})
+        elif chunk_type == "thinking":
+            parts.append({"type": "reasoning", "content": thinking_text(chunk)})
+        elif chunk_type == "image_url":
+            image = field(chunk, "image_url")
+            uri = image if isinstance(image, str) else field(image, "url")
+            parts.append({"type": "uri", "modality": "image", "uri": uri})
+        else:
+            parts.append({"type": str(chunk_type)})
+    return parts
+
+
+def thinking_text(chunk: Any) -> str:
+    """A thinking chunk holds a list of text chunks."""
+    return "".join(field(inner, "text") or "" for inner in field(chunk, "thinking") or ())
+
+
+def arguments_text(arguments: Any) -> str | None:
+    """Tool call arguments as sent: Mistral gives a JSON string or an already parsed object."""
+    if arguments is None or isinstance(arguments, str):
+        return arguments
+    return json.dumps(arguments)

@@ -128,3 +128,62 @@ TIME_PER_OUTPUT_CHUNK_BUCKETS: Final = (
 # Exporter self-metrics.
 METRIC_EXPORTER_DROPPED: Final = "huggingplace.exporter.dropped"  # attribute: reason
 METRIC_EXPORTER_SENT: Final = "huggingplace.exporter.sent"
+
+# --- Platform adapters (TBuddy, Payman, Conversimple): huggingplace.platform.<vendor>.<field> ----------
+GEN_AI_AGENT_NAME: Final = "gen_ai.agent.name"
+HTTP_RESPONSE_STATUS_CODE: Final = "http.response.status_code"
+EXCEPTION_EVENT: Final = "exception"  # span event name and fields, as OTel records exceptions
+EXCEPTION_TYPE: Final = "exception.type"
+EXCEPTION_MESSAGE: Final = "exception.message"
+ERROR_INCOMPLETE: Final = "incomplete"  # a platform stream / conversation that ended without its final event
+ERROR_TIMEOUT: Final = "timeout"
+
+HP_TBUDDY: Final = HP_PLATFORM_PREFIX + "tbuddy."
+HP_TBUDDY_FOLLOW_UP: Final = HP_TBUDDY + "follow_up"  # the query continues an existing session
+HP_TBUDDY_FORCE_NEW_SESSION: Final = HP_TBUDDY + "force_new_session"
+HP_TBUDDY_WAIT_FOR_COMPLETION: Final = HP_TBUDDY + "wait_for_completion"
+HP_TBUDDY_STATUS: Final = HP_TBUDDY + "status"  # session status the platform reported last
+HP_TBUDDY_PROGRESS: Final = HP_TBUDDY + "progress_percent"
+HP_TBUDDY_DESTINATION: Final = HP_TBUDDY + "destination"
+HP_TBUDDY_ERROR_COUNT: Final = HP_TBUDDY + "error_count"
+HP_TBUDDY_EXTEND_HOURS: Final = HP_TBUDDY + "extend_hours"
+HP_TBUDDY_CONVERSATION_TURNS: Final = HP_TBUDDY + "conversation_turns"
+HP_TBUDDY_UPDATE_TYPE: Final = HP_TBUDDY + "update.type"
+HP_TBUDDY_UPDATE_MESSAGE: Final = HP_TBUDDY + "update.message"  # content capture only
+HP_TBUDDY_UPDATE_COUNT: Final = HP_TBUDDY + "stream.update_count"
+HP_TBUDDY_FINAL_UPDATE: Final = HP_TBUDDY + "stream.final_update"  # completed | error | timeout
+HP_TBUDDY_AGENT_OUTCOME: Final = HP_TBUDDY + "agent.outcome"  # completed | failed | incomplete
+HP_TBUDDY_RETRY_ATTEMPT: Final = HP_TBUDDY + "retry.attempt"
+HP_TBUDDY_RETRY_OPERATION: Final = HP_TBUDDY + "retry.operation"  # e.g. "GET session/{id}/status"
+TBUDDY_EVENT_RETRY: Final = HP_TBUDDY + "retry"
+TBUDDY_EVENT_UPDATE: Final = HP_TBUDDY + "update"
+TBUDDY_EVENT_EVENTS_DROPPED: Final = HP_TBUDDY + "stream.events_dropped"
+
+HP_PAYMAN: Final = HP_PLATFORM_PREFIX + "payman."
+HP_PAYMAN_TASK_ID: Final = HP_PAYMAN + "task.id"
+HP_PAYMAN_REQUEST_ID: Final = HP_PAYMAN + "request.id"
+HP_PAYMAN_TASK_STATUS: Final = HP_PAYMAN + "task.status"
+HP_PAYMAN_ERROR_CODE: Final = HP_PAYMAN + "error.code"
+HP_PAYMAN_ERROR_MESSAGE: Final = HP_PAYMAN + "error.message"
+HP_PAYMAN_OUTPUT_FORMAT: Final = HP_PAYMAN + "output_format"
+HP_PAYMAN_NEW_SESSION: Final = HP_PAYMAN + "new_session"
+HP_PAYMAN_STREAMING: Final = HP_PAYMAN + "streaming"  # on_message given (the SDK still answers in one piece)
+HP_PAYMAN_ARTIFACT_COUNT: Final = HP_PAYMAN + "artifact.count"
+HP_PAYMAN_GRANT_TYPE: Final = HP_PAYMAN + "oauth.grant_type"
+HP_PAYMAN_ENVIRONMENT: Final = HP_PAYMAN + "environment"
+
+HP_CONVERSIMPLE: Final = HP_PLATFORM_PREFIX + "conversimple."
+HP_CONVERSIMPLE_END_REASON: Final = HP_CONVERSIMPLE + "conversation.end_reason"
+HP_CONVERSIMPLE_TOOL_CALLS: Final = HP_CONVERSIMPLE + "conversation.tool_call_count"
+HP_CONVERSIMPLE_TOOL_TIMEOUT: Final = HP_CONVERSIMPLE + "tool.timeout_seconds"
+HP_CONVERSIMPLE_TOOL_REPLAYED: Final = HP_CONVERSIMPLE + "tool.replayed"  # a cached result was re-sent
+HP_CONVERSIMPLE_CONNECTION_STATE: Final = HP_CONVERSIMPLE + "connection.state"
+HP_CONVERSIMPLE_ERROR_CODE: Final = HP_CONVERSIMPLE + "error.code"
+HP_CONVERSIMPLE_ERROR_KIND: Final = HP_CONVERSIMPLE + "error.kind"  # the platform's error_type
+HP_CONVERSIMPLE_ERROR_MESSAGE: Final = HP_CONVERSIMPLE + "error.message"
+HP_CONVERSIMPLE_RECONNECT_ATTEMPT: Final = HP_CONVERSIMPLE + "reconnect.attempt"
+HP_CONVERSIMPLE_RECONNECT_LIMIT: Final = HP_CONVERSIMPLE + "reconnect.limit"
+CONVERSIMPLE_EVENT_RECONNECT: Final = HP_CONVERSIMPLE + "reconnect_attempt"
+CONVERSIMPLE_EVENT_CONNECTION: Final = HP_CONVERSIMPLE + "connection"
+CONVERSIMPLE_EVENT_PLATFORM_ERROR: Final = HP_CONVERSIMPLE + "platform_error"
+CONVERSIMPLE_EVENT_REPLY_ERROR: Final = HP_CONVERSIMPLE + "reply_error"

@@ -33,7 +33,7 @@ WIRE_NAMES: Final[Mapping[str, str]] = {"metadata": "metaData", "user_metadata":
 
 REQUIRED_STRING_FIELDS: Final = ("user_prompt", "response")
 OPTIONAL_STRING_FIELDS: Final = ("session_id", "user_id", "llm_model", "message_id")
-NUMBER_FIELDS: Final = ("token_count", "response_time")
+NUMBER_FIELDS: Final = ("token_count", "response_time", "input_tokens", "output_tokens", "total_tokens", "cost")
 OBJECT_FIELDS: Final = ("metadata", "user_metadata")
 LIST_OF_OBJECTS_FIELDS: Final = ("step_data",)
 # Known optional fields for which None means "not given" (dropped rather than sent as null).

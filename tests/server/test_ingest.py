@@ -3,6 +3,7 @@ from __future__ import annotations
 import gzip
 import http.client
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -103,6 +104,9 @@ def test_empty_api_key_is_refused_at_construction() -> None:
         ({"user_prompt": "p", "response": "r", "org_id": "o", "step_data": {"a": 1}}, "step_data"),
         ({"user_prompt": "p", "response": "r", "org_id": "o", "step_data": [1, 2]}, "step_data"),
         ({"user_prompt": "p", "response": "r", "org_id": "o", "session_id": 7}, "session_id"),
+        ({"user_prompt": "p", "response": "r"}, "org_id"),
+        ({"user_prompt": "p", "response": "r", "ai_response": "other", "org_id": "o"}, "response"),
+        ({"user_prompt": "p", "response": "r", "org_id": "o", "mode": "staging"}, "mode"),
     ],
 )
 def test_invalid_body_is_400_naming_the_field(
@@ -222,3 +226,42 @@ def test_chunked_request_body_is_read(
     finally:
         connection.close()
     assert server.store.get_log("chunked") is not None
+
+
+def test_published_sdk_spellings_are_accepted(server: LocalServer, client: httpx.Client) -> None:
+    body = {
+        "user_prompt": "p",
+        "ai_response": "r",
+        "metaData": {"k": 1},
+        "user_meta_data": {"plan": "pro"},
+        "org_id": "o",
+        "mode": "prod",
+    }
+    response = client.post(INGEST_PATH, json=body)
+    assert response.status_code == 200
+    stored = server.store.get_log(response.json()["message_id"])
+    assert (
+        stored is not None and stored["metaData"] == {"k": 1} and stored["user_meta_data"] == {"plan": "pro"}
+    )
+
+
+def test_small_batches_are_answered_fast_over_keep_alive(
+    server: LocalServer, make_log: LogFactory, auth: dict[str, str]
+) -> None:
+    # Guards against per-request stalls (e.g. Nagle + delayed ACK: ~40 ms each); the real figure is >1,000/s.
+    batch = json.dumps([make_log() for _ in range(5)])
+    headers = {**auth, "Content-Type": "application/json"}
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    requests = 300
+    started = time.perf_counter()
+    try:
+        for _ in range(requests):
+            connection.request("POST", INGEST_PATH, body=batch, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200
+    finally:
+        connection.close()
+    elapsed = time.perf_counter() - started
+    assert elapsed < 3.0, f"{requests} batch requests took {elapsed:.2f}s"
+    assert server.store.count() == requests * 5

@@ -1,13 +1,18 @@
-"""Endpoint handlers: ingest (single log or batch array), the read API, and fault control."""
+"""Endpoint handlers: ingest (single log or batch array), the read API, and fault control.
+
+Bodies are checked with the client's own wire rules (``_wire.validate_wire_body``), so the server refuses
+exactly what our client would refuse to send.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import unquote
 
+from .._errors import ValidationError
+from .._wire import validate_wire_body
 from ._context import ServerContext
 from ._routes import BadRequest, Request, Response, Route, route
-from ._validation import BodyError, validate_log
 
 INGEST_PATH = "/v2/chatgpt/store_generated_response"
 
@@ -26,8 +31,8 @@ def ingest(ctx: ServerContext, request: Request) -> Response:
     if isinstance(payload, list):
         return _ingest_batch(ctx, payload)
     try:
-        validate_log(payload)
-    except BodyError as exc:
+        validate_wire_body(payload)
+    except ValidationError as exc:
         raise BadRequest(exc.message, exc.field) from None
     result = ctx.store.insert(payload)
     return _ok({"status": "ok", "message_id": result.message_id, "duplicate": result.status == "duplicate"})
@@ -40,8 +45,8 @@ def _ingest_batch(ctx: ServerContext, items: list[Any]) -> Response:
     valid: list[tuple[int, dict[str, Any]]] = []
     for index, item in enumerate(items):
         try:
-            validate_log(item)
-        except BodyError as exc:
+            validate_wire_body(item)
+        except ValidationError as exc:
             message_id = item.get("message_id") if isinstance(item, dict) else None
             results[index] = {
                 "message_id": message_id if isinstance(message_id, str) else None,

@@ -187,3 +187,8 @@ CONVERSIMPLE_EVENT_RECONNECT: Final = HP_CONVERSIMPLE + "reconnect_attempt"
 CONVERSIMPLE_EVENT_CONNECTION: Final = HP_CONVERSIMPLE + "connection"
 CONVERSIMPLE_EVENT_PLATFORM_ERROR: Final = HP_CONVERSIMPLE + "platform_error"
 CONVERSIMPLE_EVENT_REPLY_ERROR: Final = HP_CONVERSIMPLE + "reply_error"
+
+# --- OpenAI-specific (GenAI conventions, openai registry) ----------------------------------------------
+OPENAI_REQUEST_SERVICE_TIER: Final = "openai.request.service_tier"
+OPENAI_RESPONSE_SERVICE_TIER: Final = "openai.response.service_tier"
+OPENAI_RESPONSE_SYSTEM_FINGERPRINT: Final = "openai.response.system_fingerprint"

@@ -205,9 +205,9 @@ def encode_json(body: Any) -> bytes:
     try:
         return json.dumps(body, allow_nan=False, separators=(",", ":"), ensure_ascii=False).encode()
     except (TypeError, ValueError) as exc:
-        raise ValidationError(
-            f"the body cannot be sent as JSON: {exc}", field=_first_unencodable_field(body)
-        ) from None
+        field = _first_unencodable_field(body)
+        where = f"field {field!r}" if field is not None else "the body"
+        raise ValidationError(f"{where} cannot be sent as JSON: {exc}", field=field) from None
 
 
 def _first_unencodable_field(body: Any) -> str | None:

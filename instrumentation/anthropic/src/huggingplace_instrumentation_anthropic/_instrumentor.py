@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 from huggingplace_sdk.engine import GenAIInstrumentor, Target
 
 from ._completions import CompletionsCodec
@@ -11,6 +13,7 @@ from ._stream_helper import StreamManagerCodec, observe_raw_stream
 SUPPORTED = "anthropic >= 0.40, < 3"
 
 _MESSAGES = "anthropic.resources.messages.messages"
+_FLAT_MESSAGES = "anthropic.resources.messages"  # before messages became a package (e.g. 0.40)
 _BETA_MESSAGES = "anthropic.resources.beta.messages.messages"
 _STREAM_HELPER = "anthropic.lib.streaming._messages"
 _BETA_STREAM_HELPER = "anthropic.lib.streaming._beta_messages"
@@ -26,7 +29,7 @@ class AnthropicInstrumentor(GenAIInstrumentor):
     def targets(self) -> list[Target]:
         messages, helper, completions = MessagesCodec(), StreamManagerCodec(), CompletionsCodec()
         targets: list[Target] = []
-        for module in (_MESSAGES, _BETA_MESSAGES):
+        for module in (_messages_module(), _BETA_MESSAGES):
             for method in ("create", "parse"):
                 targets.append(Target(module, f"Messages.{method}", messages))
                 targets.append(Target(module, f"AsyncMessages.{method}", messages, is_async=True))
@@ -46,3 +49,13 @@ class AnthropicInstrumentor(GenAIInstrumentor):
         targets.append(Target(_COMPLETIONS, "Completions.create", completions))
         targets.append(Target(_COMPLETIONS, "AsyncCompletions.create", completions, is_async=True))
         return targets
+
+
+def _messages_module() -> str:
+    """Where ``Messages`` is defined: naming both places would wrap the same class twice."""
+    try:
+        spec = importlib.util.find_spec(_FLAT_MESSAGES)
+    except ImportError:  # anthropic is not installed: the engine skips the target
+        return _MESSAGES
+    is_package = spec is not None and spec.submodule_search_locations is not None
+    return _MESSAGES if is_package else _FLAT_MESSAGES

@@ -21,8 +21,9 @@ API_KEY = "hp-test-secret-key-0123456789abcd"
 ORG_ID = "org-test"
 BASE_URL = "https://hp.test"
 
-# What a scripted transport answers: a status (JSON body {"success": true}), a response, or an exception.
-Scripted = int | httpx.Response | Exception
+# What a scripted transport answers: a status (JSON body {"success": true}), a response, an exception,
+# or a function of the request returning a response.
+Scripted = int | httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
 
 
 class FakeClock:
@@ -53,7 +54,9 @@ class ScriptedServer:
             raise item
         if isinstance(item, int):
             return httpx.Response(item, json={"success": True} if item < 400 else {"message": f"status {item}"})
-        return item
+        if isinstance(item, httpx.Response):
+            return item
+        return item(request)
 
     def bodies(self) -> list[Any]:
         return [json.loads(request.content) for request in self.requests]

@@ -1,0 +1,397 @@
+"""The ``huggingplace`` command: ``serve``, ``log``, ``doctor`` and ``demo``.
+
+Exit codes: 0 success, 1 the server or network failed (or a check did not pass), 2 bad input or settings.
+The API key is never printed: only its masked form.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any, TextIO
+
+import httpx
+
+from ._client import HuggingPlace, SyncHuggingPlace
+from ._config import ENV_API_KEY, ClientConfig, mask_secret, resolve_config
+from ._errors import ConfigurationError, HuggingPlaceError, ValidationError
+from ._server import DEFAULT_DEV_API_KEY, INGEST_PATH, LocalServer
+
+DEFAULT_SERVE_HOST = "127.0.0.1"
+DEFAULT_SERVE_PORT = 8787
+DEFAULT_SERVE_DB = "huggingplace-local.sqlite3"
+DEMO_ORG_ID = "demo-org"
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _UsageError(Exception):
+    """Bad command-line input: reported on stderr with exit code 2."""
+
+
+# --- argument parsing --------------------------------------------------------------------------------
+def _add_client_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("client settings (flag > HUGGINGPLACE_* environment > default)")
+    group.add_argument("--api-key", help=f"API key (prefer the {ENV_API_KEY} environment variable)")
+    group.add_argument("--org-id", help="organisation id (HUGGINGPLACE_ORG_ID)")
+    group.add_argument("--base-url", help="API base URL (HUGGINGPLACE_BASE_URL), e.g. http://127.0.0.1:8787")
+    group.add_argument("--mode", choices=("prod", "dev"), help="mode sent with every log (HUGGINGPLACE_MODE)")
+    group.add_argument("--timeout", type=float, help="request timeout in milliseconds (HUGGINGPLACE_TIMEOUT)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="huggingplace",
+        description="HuggingPlace SDK tools: a local server, logging, diagnostics, a demo.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the local HuggingPlace server until Ctrl+C")
+    serve.add_argument("--host", default=DEFAULT_SERVE_HOST, help="address to bind (default %(default)s)")
+    serve.add_argument(
+        "--port", type=int, default=DEFAULT_SERVE_PORT, help="port, 0 = any free one (default %(default)s)"
+    )
+    serve.add_argument(
+        "--db", default=DEFAULT_SERVE_DB, help="SQLite file, or :memory: (default ./%(default)s)"
+    )
+    serve.add_argument(
+        "--api-key",
+        help=f"key clients must send (default: ${ENV_API_KEY}, else the dev key {DEFAULT_DEV_API_KEY!r})",
+    )
+    serve.add_argument(
+        "--enable-fault-injection", action="store_true", help="expose POST /_control/faults for tests"
+    )
+
+    log = commands.add_parser("log", help="send one log and print the server's answer")
+    log.add_argument(
+        "--json", dest="json_body", metavar="JSON", help="the log as a JSON object, or - to read stdin"
+    )
+    log.add_argument("--prompt", help="user_prompt")
+    log.add_argument("--response", help="response")
+    log.add_argument("--session", help="session_id")
+    log.add_argument("--model", help="llm_model")
+    log.add_argument("--user-id", help="user_id")
+    log.add_argument("--message-id", help="message_id (idempotency key; generated when absent)")
+    log.add_argument("--token-count", type=int, help="token_count")
+    log.add_argument("--response-time", type=float, help="response_time")
+    log.add_argument("--metadata", metavar="JSON", help="metadata as a JSON object")
+    log.add_argument("--user-metadata", metavar="JSON", help="user_metadata as a JSON object")
+    _add_client_options(log)
+
+    doctor = commands.add_parser("doctor", help="show the resolved settings and check connectivity and auth")
+    _add_client_options(doctor)
+
+    demo = commands.add_parser("demo", help="start a local server, send example logs, show what was stored")
+    demo.add_argument("--db", help="SQLite file to keep the demo data in (default: a temporary file)")
+    return parser
+
+
+def _version() -> str:
+    try:
+        return metadata.version("huggingplace-sdk")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handlers = {"serve": _serve, "log": _log, "doctor": _doctor, "demo": _demo}
+    try:
+        return handlers[args.command](args)
+    except (_UsageError, ConfigurationError, ValidationError) as exc:
+        print(f"huggingplace {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+# --- serve -------------------------------------------------------------------------------------------
+def _serve(args: argparse.Namespace) -> int:
+    api_key, key_source = _serve_key(args.api_key)
+    db_path = args.db if args.db == ":memory:" else str(Path(args.db).expanduser().resolve())
+    server = LocalServer(
+        db_path=db_path,
+        api_key=api_key,
+        host=args.host,
+        port=args.port,
+        enable_fault_injection=args.enable_fault_injection,
+    )
+    try:
+        server.start()
+    except OSError as exc:
+        print(f"huggingplace serve: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    _print_serving(server, db_path, mask_secret(api_key), key_source, args.enable_fault_injection)
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    print("stopped", flush=True)
+    return EXIT_OK
+
+
+def _serve_key(flag: str | None) -> tuple[str, str]:
+    if flag is not None:
+        if not flag.strip():
+            raise _UsageError("--api-key must not be empty")
+        return flag, "--api-key"
+    from_env = os.environ.get(ENV_API_KEY, "").strip()
+    if from_env:
+        return from_env, ENV_API_KEY
+    return DEFAULT_DEV_API_KEY, "the default dev key"
+
+
+def _print_serving(server: LocalServer, db_path: str, masked_key: str, key_source: str, faults: bool) -> None:
+    lines = [
+        f"HuggingPlace local server listening on {server.url}",
+        f"  database : {db_path}",
+        f"  API key  : {masked_key} ({key_source})",
+        f"  ingest   : POST {server.url}{INGEST_PATH}",
+        "  read     : GET /v1/sessions, /v1/sessions/{id}/logs, /v1/logs, /v1/logs/{message_id}",
+    ]
+    if faults:
+        lines.append("  faults   : POST /_control/faults (fault injection enabled)")
+    if server.host not in ("127.0.0.1", "localhost", "::1"):
+        lines.append(f"  warning  : listening on {server.host}, reachable beyond this machine")
+    lines.append("Press Ctrl+C to stop.")
+    print("\n".join(lines), flush=True)
+
+
+# --- log ---------------------------------------------------------------------------------------------
+def _json_object(text: str, what: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise _UsageError(f"{what} is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise _UsageError(f"{what} must be a JSON object")
+    return value
+
+
+def _log_options(args: argparse.Namespace, stdin: TextIO) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    if args.json_body is not None:
+        text = stdin.read() if args.json_body == "-" else args.json_body
+        options.update(_json_object(text, "--json"))
+    flags: dict[str, Any] = {
+        "user_prompt": args.prompt,
+        "response": args.response,
+        "session_id": args.session,
+        "llm_model": args.model,
+        "user_id": args.user_id,
+        "message_id": args.message_id,
+        "token_count": args.token_count,
+        "response_time": args.response_time,
+    }
+    if args.metadata is not None:
+        flags["metadata"] = _json_object(args.metadata, "--metadata")
+    if args.user_metadata is not None:
+        flags["user_metadata"] = _json_object(args.user_metadata, "--user-metadata")
+    # Flags win over the same field in --json.
+    for name, value in flags.items():
+        if value is not None:
+            options.pop({"response": "ai_response", "metadata": "metaData",
+                         "user_metadata": "user_meta_data"}.get(name, ""), None)
+            options[name] = value
+    if not options:
+        raise _UsageError("nothing to log: give --prompt and --response, or --json")
+    return options
+
+
+def _client_arguments(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "api_key": args.api_key,
+        "org_id": args.org_id,
+        "base_url": args.base_url,
+        "mode": args.mode,
+        "timeout": args.timeout,
+    }
+
+
+def _log(args: argparse.Namespace) -> int:
+    options = _log_options(args, sys.stdin)
+    with SyncHuggingPlace(**_client_arguments(args)) as client:
+        try:
+            answer = client.log(options)
+        except ValidationError:
+            raise
+        except HuggingPlaceError as exc:
+            print(f"huggingplace log: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+    print(json.dumps(answer, indent=2, sort_keys=True))
+    return EXIT_OK
+
+
+# --- doctor ------------------------------------------------------------------------------------------
+def _doctor(args: argparse.Namespace) -> int:
+    try:
+        config = resolve_config(_client_arguments(args))
+    except ConfigurationError as exc:
+        print(f"settings : invalid: {exc}")
+        print("result   : not checked (fix the settings first)")
+        return EXIT_USAGE
+    _print_config(config)
+    verdict, detail = _probe(config)
+    print(f"endpoint : POST {config.base_url}{INGEST_PATH}")
+    print(f"result   : {verdict}: {detail}")
+    return EXIT_OK if verdict == "ok" else EXIT_FAILED
+
+
+def _print_config(config: ClientConfig) -> None:
+    print("settings (flag > environment > default):")
+    print(f"  api_key  : {config.masked_api_key}")
+    print(f"  org_id   : {config.org_id}")
+    print(f"  mode     : {config.mode}")
+    print(f"  base_url : {config.base_url}")
+    print(f"  timeout  : {config.timeout_ms:g} ms")
+
+
+def _probe(config: ClientConfig) -> tuple[str, str]:
+    """POST an empty log: a server that knows the key refuses it as invalid and stores nothing."""
+    headers = {"Authorization": f"Bearer {config.api_key}", "Content-Type": "application/json"}
+    try:
+        with httpx.Client(timeout=config.timeout_s) as http:
+            response = http.post(config.base_url + INGEST_PATH, content=b"{}", headers=headers)
+    except httpx.TimeoutException:
+        return "unreachable", f"no answer within {config.timeout_ms:g} ms"
+    except httpx.HTTPError as exc:
+        return "unreachable", f"{type(exc).__name__}: {exc}"
+    status = response.status_code
+    text = _server_text(response).replace(config.api_key, "***")
+    if status in (401, 403):
+        return "auth rejected", f"HTTP {status}: {text}"
+    if status in (400, 422) or 200 <= status < 300:
+        return "ok", f"reachable and the key is accepted (probe answered HTTP {status})"
+    return "unexpected answer", f"HTTP {status}: {text}"
+
+
+def _server_text(response: httpx.Response) -> str:
+    try:
+        payload = response.json()
+    except ValueError:
+        return response.text[:200]
+    if isinstance(payload, dict):
+        for key in ("message", "error"):
+            if isinstance(payload.get(key), str):
+                return str(payload[key])
+    return json.dumps(payload)[:200]
+
+
+# --- demo --------------------------------------------------------------------------------------------
+def _demo(args: argparse.Namespace) -> int:
+    if args.db is not None:
+        return _run_demo(str(Path(args.db).expanduser().resolve()))
+    with tempfile.TemporaryDirectory(prefix="huggingplace-demo-") as folder:
+        return _run_demo(str(Path(folder) / "demo.sqlite3"))
+
+
+def _run_demo(db_path: str) -> int:
+    print("HuggingPlace demo")
+    with LocalServer(db_path=db_path, api_key=DEFAULT_DEV_API_KEY) as server:
+        print(f"1. Started a local HuggingPlace server at {server.url} (SQLite file {db_path}).")
+        sent = asyncio.run(_send_demo_logs(server.url))
+        print(f"2. Sent {len(sent)} logs with the HuggingPlace client: one plain log, then a session with")
+        print("   two logs and one step (log_step).")
+        logs, sessions = _read_back(server.url)
+    print(f"3. Read back over the read API: {len(logs)} logs, {len(sessions)} session(s).")
+    _print_stored(logs, sessions)
+    missing = sorted(set(sent) - {log["message_id"] for log in logs})
+    if missing:
+        print(f"FAILED: {len(missing)} sent logs were not found: {', '.join(missing)}")
+        return EXIT_FAILED
+    print(f"OK: all {len(sent)} logs were stored and read back.")
+    return EXIT_OK
+
+
+async def _send_demo_logs(base_url: str) -> list[str]:
+    """The README's main job: a plain log, then a session with two logs and a step."""
+    message_ids: list[str] = []
+    settings = {"api_key": DEFAULT_DEV_API_KEY, "org_id": DEMO_ORG_ID, "base_url": base_url, "mode": "dev"}
+    async with HuggingPlace(settings) as hp:
+        answer = await hp.log(
+            {
+                "user_prompt": "What is HuggingPlace?",
+                "response": "A logging service for LLM applications.",
+                "llm_model": "gpt-4o-mini",
+                "token_count": 23,
+                "response_time": 0.42,
+            }
+        )
+        message_ids.append(answer["message_id"])
+        session = hp.start_session(metadata={"app": "demo"}, user_metadata={"plan": "free"})
+        for prompt, response in (
+            ("Plan a weekend in Lisbon.", "Day 1: Alfama and the castle. Day 2: Belem and the riverside."),
+            ("Make day 2 rainy-day friendly.", "Day 2: the tile museum, then the Gulbenkian."),
+        ):
+            answer = await session.log(user_prompt=prompt, response=response, llm_model="gpt-4o-mini")
+            message_ids.append(answer["message_id"])
+        answer = await session.log_step(
+            {
+                "step_name": "retrieve_museums",
+                "user_question": "Which museums are open on Sundays?",
+                "prompt_response": "The tile museum and the Gulbenkian.",
+                "llm_model": "gpt-4o-mini",
+                "token": 57,
+                "response_time": 0.31,
+            }
+        )
+        message_ids.append(answer["message_id"])
+    return message_ids
+
+
+def _read_back(base_url: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Everything stored, read over the server's read API (as any other process would)."""
+    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {DEFAULT_DEV_API_KEY}"}) as http:
+        logs: list[dict[str, Any]] = http.get("/v1/logs").raise_for_status().json()["logs"]
+        sessions: list[dict[str, Any]] = http.get("/v1/sessions").raise_for_status().json()["sessions"]
+        for session in sessions:
+            path = f"/v1/sessions/{session['session_id']}/logs"
+            session["logs"] = http.get(path).raise_for_status().json()["logs"]
+    return logs, sessions
+
+
+def _shorten(value: Any, width: int = 64) -> str:
+    text = str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _print_log(log: dict[str, Any], indent: str) -> None:
+    print(f"{indent}{_shorten(log['user_prompt'])!r}")
+    print(f"{indent}  -> {_shorten(log.get('ai_response', log.get('response')))!r}")
+    details: dict[str, Any] = {
+        key: log[key] for key in ("llm_model", "token_count", "response_time") if key in log
+    }
+    if log.get("step_data"):
+        details["steps"] = [step.get("step_name", "step") for step in log["step_data"]]
+    print(f"{indent}  {json.dumps(details, sort_keys=True)}")
+
+
+def _print_stored(logs: list[dict[str, Any]], sessions: list[dict[str, Any]]) -> None:
+    for log in logs:
+        if not log.get("session_id"):
+            print("   without a session:")
+            _print_log(log, "     ")
+    for session in sessions:
+        first = session["logs"][0] if session["logs"] else {}
+        print(f"   session {session['session_id']} ({session['log_count']} logs)")
+        print(f"     metadata {json.dumps(first.get('metaData', {}))}, "
+              f"user metadata {json.dumps(first.get('user_meta_data', {}))}")
+        for log in session["logs"]:
+            _print_log(log, "     ")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -38,8 +38,16 @@ def _split_kwargs(method: Any, body: dict[str, Any]) -> dict[str, Any]:
     return kwargs
 
 
+def _resource(name: str, client: Any) -> Any:
+    beta = client.beta.messages
+    # Older releases have no beta stream() helper: their non-beta one replays the same recording.
+    if "beta" in name and (hasattr(beta, "stream") or not _is_helper(name)):
+        return beta
+    return client.messages
+
+
 def _replay_sync(name: str, client: anthropic.Anthropic, body: dict[str, Any]) -> Any:
-    resource = client.beta.messages if "beta" in name else client.messages
+    resource = _resource(name, client)
     if _is_helper(name):
         body = {k: v for k, v in body.items() if k != "stream"}
         with resource.stream(**_split_kwargs(resource.stream, body)) as stream:
@@ -56,7 +64,7 @@ def _replay_sync(name: str, client: anthropic.Anthropic, body: dict[str, Any]) -
 
 
 async def _replay_async(name: str, client: anthropic.AsyncAnthropic, body: dict[str, Any]) -> Any:
-    resource = client.beta.messages if "beta" in name else client.messages
+    resource = _resource(name, client)
     if _is_helper(name):
         body = {k: v for k, v in body.items() if k != "stream"}
         async with resource.stream(**_split_kwargs(resource.stream, body)) as stream:

@@ -195,14 +195,14 @@ def _group_by_root(
 ) -> dict[int | None, list[ReadableSpan]]:
     """Assign each span to the ended root it descends from.
 
-    Orphans (their chain stops at a span we never saw) go to the first ended root: in the usual one-root
-    trace they are its children whose parent is still running or was dropped. Spans under a local root
-    that has not ended yet are returned under the key None (they stay buffered).
+    Orphans (their chain stops at a span we never saw: a parent still running or dropped) go to the first
+    ended root that was running when they started; an orphan that started outside every ended root's
+    lifetime may belong to a root still running, so it stays buffered. Spans left buffered are returned
+    under the key None.
     """
     by_id = {s.context.span_id: s for s in spans if s.context is not None}
     ended_roots = {r.context.span_id for r in roots if r.context is not None}
     owner: dict[int, int | None] = {}
-    first_root = roots[0].context.span_id if roots[0].context is not None else None
     groups: dict[int | None, list[ReadableSpan]] = {}
     for span in spans:
         if span.context is None:
@@ -222,8 +222,17 @@ def _group_by_root(
             parent = current.parent
             current = by_id.get(parent.span_id) if parent is not None else None
             if current is None:
-                result = first_root  # orphan
+                result = _root_running_at(span.start_time, roots)
         for span_id in chain:
             owner[span_id] = result
         groups.setdefault(result, []).append(span)
     return groups
+
+
+def _root_running_at(start_time: int | None, roots: list[ReadableSpan]) -> int | None:
+    for root in roots:
+        if root.context is None or root.start_time is None or root.end_time is None or start_time is None:
+            continue
+        if root.start_time <= start_time <= root.end_time:
+            return root.context.span_id
+    return None

@@ -151,7 +151,9 @@ class HuggingPlaceSpanExporter(SpanExporter):
         )
         self._queue: deque[Interaction] = deque()
         self._encoded: deque[tuple[str, bytes]] = deque()  # converted, waiting for room in a batch
-        self._retry_batch: _Batch | None = None  # cut short by a flush budget; goes first next time
+        # Batches built (and, with a spool, already on disk) waiting to be sent, oldest first; a batch
+        # cut short by a flush budget goes back to the front.
+        self._ready: deque[_Batch] = deque()
         self._in_flight: _Batch | None = None
         self._spool: Spool | None = None
         self._backlog: deque[SpoolFile] = deque()
@@ -271,7 +273,7 @@ class HuggingPlaceSpanExporter(SpanExporter):
         snapshot = self._metrics.snapshot()
         counters = self._assembler.counters
         with self._cond:
-            snapshot["queued"] = len(self._queue) + len(self._encoded)
+            snapshot["queued"] = self._queued_locked()
         snapshot["open_traces"] = len(self._assembler)
         snapshot["spans_dropped"] = counters.spans_dropped_trace_full
         snapshot["traces_evicted"] = counters.traces_evicted
@@ -284,18 +286,23 @@ class HuggingPlaceSpanExporter(SpanExporter):
     # --- app-side helpers -----------------------------------------------------------------------------
 
     def _enqueue(self, interactions: list[Interaction]) -> None:
-        overflow = 0
-        with self._cond:
-            room = self.settings.max_queue_size - len(self._queue)
-            if len(interactions) > room:
-                overflow = len(interactions) - max(0, room)
-                interactions = interactions[: max(0, room)]
-            self._queue.extend(interactions)
-            self._cond.notify()
-        if overflow:
-            self._metrics.dropped(DROP_QUEUE_FULL, overflow)
+        self._enqueue_bounded(interactions, notify=True)
         if self._worker is None:
             self._ensure_worker()
+
+    def _enqueue_bounded(self, interactions: list[Interaction], *, notify: bool) -> None:
+        with self._cond:
+            room = max(0, self.settings.max_queue_size - self._queued_locked())
+            overflow = max(0, len(interactions) - room)
+            self._queue.extend(interactions[:room] if overflow else interactions)
+            if notify:
+                self._cond.notify()
+        if overflow:
+            self._metrics.dropped(DROP_QUEUE_FULL, overflow)
+
+    def _queued_locked(self) -> int:
+        """Interactions held in memory awaiting delivery (the queue bound covers all of them)."""
+        return len(self._queue) + len(self._encoded) + sum(len(b.message_ids) for b in self._ready)
 
     def _ensure_worker(self) -> None:
         if self._worker is not None and self._worker.is_alive():
@@ -320,8 +327,8 @@ class HuggingPlaceSpanExporter(SpanExporter):
             self._queue.clear()
             encoded = list(self._encoded)
             self._encoded.clear()
-            batches = [b for b in (self._in_flight, self._retry_batch) if b is not None]
-            self._retry_batch = None
+            batches = [*self._ready, *([self._in_flight] if self._in_flight is not None else [])]
+            self._ready.clear()
         lost = len(leftovers) + len(encoded)
         lost += sum(len(b.message_ids) for b in batches if b.spool_file is None)
         self._metrics.dropped(DROP_SHUTDOWN, lost)
@@ -339,7 +346,7 @@ class HuggingPlaceSpanExporter(SpanExporter):
                     flushing = flush_generation > self._flush_done
                 released = self._assembler.release_due(flush=flushing, final=stopping)
                 if released:
-                    self._enqueue_from_worker(released)
+                    self._enqueue_bounded(released, notify=False)
                 self._drain()
                 if stopping:
                     self._finish_stopping()
@@ -356,19 +363,10 @@ class HuggingPlaceSpanExporter(SpanExporter):
                     if self._stopping:
                         return
 
-    def _enqueue_from_worker(self, released: list[Interaction]) -> None:
-        overflow = 0
-        with self._cond:
-            room = max(0, self.settings.max_queue_size - len(self._queue))
-            overflow = max(0, len(released) - room)
-            self._queue.extend(released[:room])
-        if overflow:
-            self._metrics.dropped(DROP_QUEUE_FULL, overflow)
-
     def _has_work_locked(self) -> bool:
         if self._stopping or self._flush_requested > self._flush_done:
             return True
-        if self._queue or self._encoded or self._retry_batch is not None:
+        if self._queue or self._encoded or self._ready:
             return True
         if self._backlog and self._clock() >= self._backlog_not_before:
             return True
@@ -391,7 +389,7 @@ class HuggingPlaceSpanExporter(SpanExporter):
 
     def _is_drained_locked(self) -> bool:
         return not (
-            self._queue or self._encoded or self._backlog or self._retry_batch is not None or self._in_flight
+            self._queue or self._encoded or self._backlog or self._ready or self._in_flight
         )
 
     def _drain(self) -> None:
@@ -414,10 +412,14 @@ class HuggingPlaceSpanExporter(SpanExporter):
             self._settle(batch, outcome)
 
     def _next_batch(self) -> _Batch | None:
+        if self._spool is not None:
+            # Write-ahead: everything queued goes to disk before anything more is sent.
+            while (built := self._build_batch(write_ahead=True)) is not None:
+                with self._cond:
+                    self._ready.append(built)
         with self._cond:
-            if self._retry_batch is not None:
-                batch, self._retry_batch = self._retry_batch, None
-                return batch
+            if self._ready:
+                return self._ready.popleft()
         if self._backlog and (self._stopping_or_flushing() or self._clock() >= self._backlog_not_before):
             spooled = self._backlog.popleft()
             body = self._spool.read(spooled) if self._spool is not None else None
@@ -504,7 +506,7 @@ class HuggingPlaceSpanExporter(SpanExporter):
             return
         if outcome.budget_limited:
             with self._cond:
-                self._retry_batch = batch  # not a failure: a flush or shutdown ran out of time
+                self._ready.appendleft(batch)  # not a failure: a flush or shutdown ran out of time
             return
         if is_retryable(error):
             if batch.spool_file is not None:
@@ -523,31 +525,24 @@ class HuggingPlaceSpanExporter(SpanExporter):
             self._spool.delete(batch.spool_file)
 
     def _finish_stopping(self) -> None:
-        """The shutdown budget is over or everything is sent: keep (spool) or count what is left."""
+        """The shutdown budget is over or everything is sent: spool or count what is left."""
         with self._cond:
             if self._abandoned:
                 return
-            retry = self._retry_batch
-            self._retry_batch = None
-        left = 0
-        if retry is not None and retry.spool_file is None:
-            left += len(retry.message_ids)
         if self._spool is not None:
-            while True:
-                batch = self._build_batch(write_ahead=True)
-                if batch is None:
-                    break
-                if batch.spool_file is None:
-                    left += len(batch.message_ids)
-        else:
-            with self._cond:
-                left += len(self._queue) + len(self._encoded)
-                self._queue.clear()
-                self._encoded.clear()
-        self._metrics.dropped(DROP_SHUTDOWN, left)
+            while (built := self._build_batch(write_ahead=True)) is not None:
+                with self._cond:
+                    self._ready.append(built)
         with self._cond:
+            # Spooled batches are not lost: the next process on this spool sends them.
+            left = sum(len(b.message_ids) for b in self._ready if b.spool_file is None)
+            left += len(self._queue) + len(self._encoded)
+            self._ready.clear()
+            self._queue.clear()
+            self._encoded.clear()
             self._flush_done = self._flush_requested
             self._cond.notify_all()
+        self._metrics.dropped(DROP_SHUTDOWN, left)
 
 
 def _message_ids_of(body: bytes) -> list[str]:

@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 from ._client import HuggingPlace, LogSession, SyncHuggingPlace, SyncLogSession
+from ._context import (
+    SessionInfo,
+    StepHandle,
+    current_session,
+    current_step,
+    session,
+    trace_step,
+    with_context,
+)
 from ._errors import (
     AuthenticationError,
     ConfigurationError,
@@ -13,18 +22,32 @@ from ._errors import (
     ValidationError,
 )
 from ._errors import HuggingPlaceTimeoutError as TimeoutError  # public name; also a builtins.TimeoutError
+from ._instrument import Instrumentation, available_adapters, flush, instrument, shutdown, uninstrument
 
 __all__: list[str] = [
     "AuthenticationError",
     "ConfigurationError",
     "HuggingPlace",
     "HuggingPlaceError",
+    "Instrumentation",
     "LogSession",
     "NetworkError",
     "RateLimitError",
     "ServerError",
+    "SessionInfo",
+    "StepHandle",
     "SyncHuggingPlace",
     "SyncLogSession",
     "TimeoutError",
     "ValidationError",
+    "available_adapters",
+    "current_session",
+    "current_step",
+    "flush",
+    "instrument",
+    "session",
+    "shutdown",
+    "trace_step",
+    "uninstrument",
+    "with_context",
 ]

@@ -172,5 +172,14 @@ def test_public_surface_is_pinned() -> None:
         "recorded_json",
         "recorded_request_json",
         "recorded_sse_events",
+        "ASYNC_EXIT_PATHS",
+        "SYNC_EXIT_PATHS",
+        "ContractError",
+        "SpanCapture",
+        "StreamCall",
+        "StreamFault",
+        "capture_spans",
+        "check_async_exit_path",
+        "check_sync_exit_path",
     }
     assert all(hasattr(kit, name) for name in kit.__all__)

@@ -2,11 +2,15 @@
 
 Cassette replay: :class:`ReplayServer` serves recorded vendor traffic on loopback to the real client
 libraries; :func:`load_cassette`, :func:`recorded_json` and :func:`recorded_sse_events` read the expected
-values from the recordings. Needs the dev dependency ``pyyaml`` (imported only when a cassette is read).
+values from the recordings. :class:`SpanCapture` (fixture ``span_capture`` in
+``huggingplace_sdk.testing.pytest_plugin``) records spans and metrics in memory; the stream contract checks
+(:func:`check_sync_exit_path`, :func:`check_async_exit_path`) drive a recorded stream down every exit path.
+Needs the dev dependency ``pyyaml`` (imported only when a cassette is read).
 """
 
 from __future__ import annotations
 
+from huggingplace_sdk.testing._capture import SpanCapture, capture_spans
 from huggingplace_sdk.testing._cassette import (
     CASSETTES_DIR,
     CASSETTES_ENV,
@@ -22,20 +26,37 @@ from huggingplace_sdk.testing._cassette import (
     recorded_request_json,
     recorded_sse_events,
 )
-from huggingplace_sdk.testing._replay import UNMATCHED_STATUS, ReceivedRequest, ReplayServer
+from huggingplace_sdk.testing._replay import UNMATCHED_STATUS, ReceivedRequest, ReplayServer, StreamFault
+from huggingplace_sdk.testing._stream_contract import (
+    ASYNC_EXIT_PATHS,
+    SYNC_EXIT_PATHS,
+    ContractError,
+    StreamCall,
+    check_async_exit_path,
+    check_sync_exit_path,
+)
 
 __all__ = [
+    "ASYNC_EXIT_PATHS",
     "CASSETTES_DIR",
     "CASSETTES_ENV",
+    "SYNC_EXIT_PATHS",
     "UNMATCHED_STATUS",
     "CassettesNotFoundError",
+    "ContractError",
     "Interaction",
     "ReceivedRequest",
     "RecordedRequest",
     "RecordedResponse",
     "ReplayServer",
+    "SpanCapture",
+    "StreamCall",
+    "StreamFault",
+    "capture_spans",
     "cassette_path",
     "cassette_paths",
+    "check_async_exit_path",
+    "check_sync_exit_path",
     "decoded_body",
     "load_cassette",
     "recorded_json",

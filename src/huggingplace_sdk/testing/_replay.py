@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import struct
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -182,12 +183,41 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
+        fault = self.server.replay.stream_fault
+        sent = 0
         for piece in _stream_pieces(response.body, content_type):
-            if piece:
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
-                self.wfile.flush()
+            if not piece:
+                continue
+            if fault is not None and sent >= fault.after_pieces:
+                self._apply_stream_fault(fault)
+                return
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            self.wfile.flush()
+            sent += 1
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
+
+    def _apply_stream_fault(self, fault: StreamFault) -> None:
+        if fault.mode == "stall":
+            # Hold the stream open, sending nothing, until the test releases it or the server stops.
+            self.server.replay._release.wait(timeout=fault.max_stall)
+        # Cut the connection without the final chunk: the client sees a broken stream.
+        self.close_connection = True
+        self.connection.shutdown(socket.SHUT_RDWR)
+
+
+@dataclass(frozen=True)
+class StreamFault:
+    """Break every streamed response after ``after_pieces`` events: ``abort`` cuts the connection,
+    ``stall`` holds it silent until ``ReplayServer.release()`` (or ``max_stall`` seconds), then cuts it."""
+
+    mode: str = "abort"
+    after_pieces: int = 1
+    max_stall: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.mode not in ("abort", "stall"):
+            raise ValueError("StreamFault.mode must be 'abort' or 'stall'")
 
 
 class _Server(ThreadingHTTPServer):
@@ -205,8 +235,14 @@ class ReplayServer:
     fails loudly instead of silently passing.
     """
 
-    def __init__(self, cassette_path: str | os.PathLike[str]) -> None:
+    def __init__(self, cassette_path: str | os.PathLike[str], *, repeat: bool = False,
+                 stream_fault: StreamFault | None = None) -> None:
+        """``repeat=True`` serves matched interactions again and again (for exit-path tests that make the
+        same call many times); ``stream_fault`` breaks streamed responses on purpose."""
         self.cassette_path = str(cassette_path)
+        self.repeat = repeat
+        self.stream_fault = stream_fault
+        self._release = threading.Event()
         self.interactions: list[Interaction] = load_cassette(cassette_path)
         self._pending: dict[tuple[str, str, tuple[tuple[str, str], ...]], list[Interaction]] = {}
         for interaction in self.interactions:
@@ -231,7 +267,12 @@ class ReplayServer:
         self._server, self._thread = server, thread
         return self
 
+    def release(self) -> None:
+        """Let stalled streams go (they are then cut)."""
+        self._release.set()
+
     def stop(self) -> None:
+        self._release.set()
         server, thread = self._server, self._thread
         self._server = self._thread = None
         if server is not None:
@@ -281,7 +322,7 @@ class ReplayServer:
             pending = self._pending.get((method.upper(), path, query))
             if not pending:
                 return None
-            interaction = pending.pop(0)
+            interaction = pending[0] if self.repeat else pending.pop(0)
             self._served.add(interaction.index)
             return interaction
 

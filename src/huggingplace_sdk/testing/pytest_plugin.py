@@ -1,0 +1,16 @@
+"""pytest fixtures of the shared test kit: ``pytest_plugins = ["huggingplace_sdk.testing.pytest_plugin"]``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from huggingplace_sdk.testing._capture import SpanCapture, capture_spans
+
+
+@pytest.fixture
+def span_capture() -> Iterator[SpanCapture]:
+    """Spans and metrics of the test, in memory; instrumentors instrumented through it are undone."""
+    with capture_spans() as capture:
+        yield capture

@@ -53,7 +53,9 @@ class ScriptedServer:
         if isinstance(item, Exception):
             raise item
         if isinstance(item, int):
-            return httpx.Response(item, json={"success": True} if item < 400 else {"message": f"status {item}"})
+            return httpx.Response(
+                item, json={"success": True} if item < 400 else {"message": f"status {item}"}
+            )
         if isinstance(item, httpx.Response):
             return item
         return item(request)
@@ -73,7 +75,7 @@ class Harness:
         settings: dict[str, Any] = {"api_key": API_KEY, "org_id": ORG_ID, "base_url": BASE_URL}
         settings.update(client_kwargs)
         self.api_key = settings["api_key"]
-        common = {"transport": server.transport, "clock": self.clock}
+        common: dict[str, Any] = {"transport": server.transport, "clock": self.clock}
         if kind == "async":
             self.client: HuggingPlace | SyncHuggingPlace = HuggingPlace(
                 **settings, **common, sleep=self._async_sleep
@@ -131,7 +133,10 @@ def client_class(client_kind: str) -> type[HuggingPlace] | type[SyncHuggingPlace
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     """No HUGGINGPLACE_* variables from the machine leak into a test."""
     for name in (
-        "HUGGINGPLACE_API_KEY", "HUGGINGPLACE_ORG_ID", "HUGGINGPLACE_MODE", "HUGGINGPLACE_BASE_URL",
+        "HUGGINGPLACE_API_KEY",
+        "HUGGINGPLACE_ORG_ID",
+        "HUGGINGPLACE_MODE",
+        "HUGGINGPLACE_BASE_URL",
         "HUGGINGPLACE_TIMEOUT",
     ):
         monkeypatch.delenv(name, raising=False)

@@ -39,12 +39,26 @@ async def test_keyword_form_and_defaults(client_class: ClientClass, clean_env: p
 @pytest.mark.parametrize(
     "options",
     [
-        {"api_key": KEY, "org_id": "org-2", "mode": "dev", "base_url": "http://localhost:8080/", "timeout": 2500},
-        {"apiKey": KEY, "orgId": "org-2", "mode": "dev", "baseUrl": "http://localhost:8080/", "timeout": 2500},
+        {
+            "api_key": KEY,
+            "org_id": "org-2",
+            "mode": "dev",
+            "base_url": "http://localhost:8080/",
+            "timeout": 2500,
+        },
+        {
+            "apiKey": KEY,
+            "orgId": "org-2",
+            "mode": "dev",
+            "baseUrl": "http://localhost:8080/",
+            "timeout": 2500,
+        },
     ],
     ids=["snake_case", "camelCase"],
 )
-async def test_dict_form(client_class: ClientClass, clean_env: pytest.MonkeyPatch, options: dict[str, Any]) -> None:
+async def test_dict_form(
+    client_class: ClientClass, clean_env: pytest.MonkeyPatch, options: dict[str, Any]
+) -> None:
     client = client_class(options)
     config = client.config
     assert (config.api_key, config.org_id, config.mode) == (KEY, "org-2", "dev")
@@ -94,7 +108,9 @@ async def test_argument_beats_environment_beats_default(
     ],
 )
 def test_missing_key_or_org_names_argument_and_variable(
-    client_class: ClientClass, clean_env: pytest.MonkeyPatch, arguments: dict[str, Any],
+    client_class: ClientClass,
+    clean_env: pytest.MonkeyPatch,
+    arguments: dict[str, Any],
     must_mention: tuple[str, str],
 ) -> None:
     with pytest.raises(ConfigurationError) as caught:
@@ -136,7 +152,9 @@ def test_bad_arguments_raise_at_construction(
         client_class(**settings)
 
 
-def test_unknown_dict_option_and_conflicts_raise(client_class: ClientClass, clean_env: pytest.MonkeyPatch) -> None:
+def test_unknown_dict_option_and_conflicts_raise(
+    client_class: ClientClass, clean_env: pytest.MonkeyPatch
+) -> None:
     with pytest.raises(ConfigurationError, match="unknown option 'apikey'"):
         client_class({"apikey": KEY, "org_id": "org"})
     with pytest.raises(ConfigurationError, match="api_key given twice"):
@@ -157,8 +175,13 @@ def test_unknown_dict_option_and_conflicts_raise(client_class: ClientClass, clea
     ],
 )
 async def test_bad_environment_value_warns_and_falls_back(
-    client_class: ClientClass, clean_env: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
-    variable: str, value: str, attribute: str, default: Any,
+    client_class: ClientClass,
+    clean_env: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    variable: str,
+    value: str,
+    attribute: str,
+    default: Any,
 ) -> None:
     clean_env.setenv(variable, value)
     with caplog.at_level(logging.WARNING, logger="huggingplace"):
@@ -179,7 +202,9 @@ async def test_blank_environment_values_count_as_unset(
         client_class()
 
 
-async def test_timeout_reaches_the_http_request(client_class: ClientClass, clean_env: pytest.MonkeyPatch) -> None:
+async def test_timeout_reaches_the_http_request(
+    client_class: ClientClass, clean_env: pytest.MonkeyPatch
+) -> None:
     seen: list[dict[str, Any]] = []
 
     def handler(request: httpx.Request) -> httpx.Response:

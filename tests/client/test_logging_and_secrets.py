@@ -21,7 +21,9 @@ def _hp_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
     return [record for record in caplog.records if record.name == "huggingplace"]
 
 
-async def test_text_lines_one_per_attempt(make_harness: HarnessFactory, caplog: pytest.LogCaptureFixture) -> None:
+async def test_text_lines_one_per_attempt(
+    make_harness: HarnessFactory, caplog: pytest.LogCaptureFixture
+) -> None:
     harness = make_harness([503], random_source=lambda: 1.0)
     with caplog.at_level(logging.DEBUG):
         await harness.call(harness.client.log, LOG)
@@ -29,7 +31,13 @@ async def test_text_lines_one_per_attempt(make_harness: HarnessFactory, caplog: 
     first, second = _hp_records(caplog)
     assert first.levelno == logging.WARNING
     assert first.getMessage().startswith("POST /v2/chatgpt/store_generated_response ")
-    for fragment in ("status=503", "attempt=1", "outcome=retry", "error=ServerError", f"message_id={message_id}"):
+    for fragment in (
+        "status=503",
+        "attempt=1",
+        "outcome=retry",
+        "error=ServerError",
+        f"message_id={message_id}",
+    ):
         assert fragment in first.getMessage()
     assert "latency_ms=" in first.getMessage()
     assert second.levelno == logging.INFO
@@ -39,8 +47,9 @@ async def test_text_lines_one_per_attempt(make_harness: HarnessFactory, caplog: 
 
 
 async def test_json_lines(make_harness: HarnessFactory, caplog: pytest.LogCaptureFixture) -> None:
-    harness = make_harness([httpx.ConnectError("refused")] * 2, max_retries=1, log_format="json",
-                           random_source=lambda: 1.0)
+    harness = make_harness(
+        [httpx.ConnectError("refused")] * 2, max_retries=1, log_format="json", random_source=lambda: 1.0
+    )
     with caplog.at_level(logging.DEBUG), pytest.raises(NetworkError):
         await harness.call(harness.client.log, LOG)
     lines = [json.loads(record.getMessage()) for record in _hp_records(caplog)]

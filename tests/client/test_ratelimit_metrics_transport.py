@@ -69,7 +69,12 @@ async def test_async_rate_limit_does_not_block_the_loop() -> None:
 
     transport = httpx.MockTransport(lambda request: httpx.Response(200, json={}))
     async with HuggingPlace(
-        api_key="hp-rate-limit-key-000000", org_id="o", rate_limit=1, burst=1, transport=transport, clock=clock,
+        api_key="hp-rate-limit-key-000000",
+        org_id="o",
+        rate_limit=1,
+        burst=1,
+        transport=transport,
+        clock=clock,
         sleep=sleep,
     ) as client:
 
@@ -119,8 +124,13 @@ async def test_client_metrics_latency_from_clock(make_harness: HarnessFactory) -
 def test_empty_metrics_shape(make_harness: HarnessFactory) -> None:
     harness = make_harness()
     assert harness.client.get_metrics() == {
-        "requests": 0, "attempts": 0, "successes": 0, "failures": {}, "retries": 0,
-        "latency_p50_ms": None, "latency_p95_ms": None,
+        "requests": 0,
+        "attempts": 0,
+        "successes": 0,
+        "failures": {},
+        "retries": 0,
+        "latency_p50_ms": None,
+        "latency_p95_ms": None,
     }
 
 
@@ -129,8 +139,10 @@ def test_empty_metrics_shape(make_harness: HarnessFactory) -> None:
 
 def _settings(clock: Clock) -> SenderSettings:
     return SenderSettings(
-        base_url="https://hp.test/", api_key="hp-exporter-key-00000000",
-        retry_policy=RetryPolicy(max_retries=1, random=lambda: 1.0), clock=clock,
+        base_url="https://hp.test/",
+        api_key="hp-exporter-key-00000000",
+        retry_policy=RetryPolicy(max_retries=1, random=lambda: 1.0),
+        clock=clock,
     )
 
 
@@ -172,9 +184,12 @@ async def test_async_sender_raises_mapped_error_after_retries() -> None:
 
 def test_sender_refuses_unencodable_body_before_sending() -> None:
     seen: list[httpx.Request] = []
-    sender = SyncSender(
-        _settings(Clock()), transport=httpx.MockTransport(lambda r: seen.append(r) or httpx.Response(200))
-    )
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200)
+
+    sender = SyncSender(_settings(Clock()), transport=httpx.MockTransport(handler))
     with pytest.raises(ValidationError):
         sender.post("/v2/batch", [{"x": float("nan")}])
     sender.close()

@@ -38,8 +38,18 @@ async def test_any_2xx_is_success(make_harness: HarnessFactory, status: int) -> 
     [
         (401, {"message": "Invalid API key"}, AuthenticationError, "Invalid API key"),
         (403, {"error": "Organisation suspended"}, AuthenticationError, "Organisation suspended"),
-        (400, {"message": "user_prompt is required", "field": "user_prompt"}, ValidationError, "user_prompt is"),
-        (422, {"error": {"message": "token_count must be >= 0"}}, ValidationError, "token_count must be >= 0"),
+        (
+            400,
+            {"message": "user_prompt is required", "field": "user_prompt"},
+            ValidationError,
+            "user_prompt is",
+        ),
+        (
+            422,
+            {"error": {"message": "token_count must be >= 0"}},
+            ValidationError,
+            "token_count must be >= 0",
+        ),
         (429, {"message": "Slow down"}, RateLimitError, "Slow down"),
         (500, {"message": "database on fire"}, ServerError, "database on fire"),
         (503, {"error": "maintenance"}, ServerError, "maintenance"),
@@ -47,7 +57,10 @@ async def test_any_2xx_is_success(make_harness: HarnessFactory, status: int) -> 
     ],
 )
 async def test_error_statuses_map_to_classes_with_server_text(
-    make_harness: HarnessFactory, status: int, payload: dict[str, Any], error_class: type[HuggingPlaceError],
+    make_harness: HarnessFactory,
+    status: int,
+    payload: dict[str, Any],
+    error_class: type[HuggingPlaceError],
     text: str,
 ) -> None:
     harness = make_harness([httpx.Response(status, json=payload)] * 10, max_retries=0)
@@ -87,7 +100,9 @@ async def test_read_timeout_becomes_timeout_error(make_harness: HarnessFactory) 
 @pytest.mark.parametrize(
     "failure", [httpx.ConnectError("connection refused"), httpx.RemoteProtocolError("peer closed")]
 )
-async def test_connection_failures_become_network_error(make_harness: HarnessFactory, failure: Exception) -> None:
+async def test_connection_failures_become_network_error(
+    make_harness: HarnessFactory, failure: Exception
+) -> None:
     harness = make_harness([failure], max_retries=0)
     with pytest.raises(NetworkError) as caught:
         await harness.call(harness.client.log, LOG)

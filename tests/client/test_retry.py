@@ -13,7 +13,13 @@ import httpx
 import pytest
 
 import huggingplace_sdk
-from huggingplace_sdk import AuthenticationError, HuggingPlaceError, RateLimitError, ServerError, ValidationError
+from huggingplace_sdk import (
+    AuthenticationError,
+    HuggingPlaceError,
+    RateLimitError,
+    ServerError,
+    ValidationError,
+)
 from huggingplace_sdk._retry import RetryPolicy, parse_retry_after
 
 HarnessFactory = Any
@@ -28,7 +34,12 @@ async def test_backoff_schedule_then_success(make_harness: HarnessFactory) -> No
     assert harness.sleeps == [0.5, 1.0, 2.0]
     assert len(harness.server.requests) == 4
     metrics = harness.client.get_metrics()
-    assert (metrics["requests"], metrics["attempts"], metrics["retries"], metrics["successes"]) == (1, 4, 3, 1)
+    assert (metrics["requests"], metrics["attempts"], metrics["retries"], metrics["successes"]) == (
+        1,
+        4,
+        3,
+        1,
+    )
     assert metrics["failures"] == {}
 
 
@@ -75,7 +86,8 @@ async def test_other_statuses_are_not_retried(make_harness: HarnessFactory, stat
 
 async def test_timeouts_and_connection_errors_are_retried(make_harness: HarnessFactory) -> None:
     harness = make_harness(
-        [httpx.ReadTimeout("slow"), httpx.ConnectError("refused"), httpx.ConnectTimeout("syn lost")], **ALWAYS_TOP
+        [httpx.ReadTimeout("slow"), httpx.ConnectError("refused"), httpx.ConnectTimeout("syn lost")],
+        **ALWAYS_TOP,
     )
     assert await harness.call(harness.client.log, LOG) == {"success": True}
     assert len(harness.server.requests) == 4

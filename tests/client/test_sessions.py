@@ -41,7 +41,8 @@ async def test_session_accepts_published_spellings(make_harness: HarnessFactory)
     harness = make_harness()
     session = harness.client.start_session("s", metadata={"a": 1}, user_metadata={"u": 1})
     await harness.call(
-        session.log, {"user_prompt": "q", "ai_response": "a", "metaData": {"b": 2}, "user_meta_data": {"v": 2}}
+        session.log,
+        {"user_prompt": "q", "ai_response": "a", "metaData": {"b": 2}, "user_meta_data": {"v": 2}},
     )
     body = harness.server.bodies()[0]
     assert body["metaData"] == {"a": 1, "b": 2}
@@ -50,7 +51,9 @@ async def test_session_accepts_published_spellings(make_harness: HarnessFactory)
 
 async def test_session_log_step_is_stamped(make_harness: HarnessFactory) -> None:
     harness = make_harness()
-    session = harness.client.start_session("sess-2", metadata={"flow": "booking"}, user_metadata={"vip": True})
+    session = harness.client.start_session(
+        "sess-2", metadata={"flow": "booking"}, user_metadata={"vip": True}
+    )
     step = {"user_question": "book", "prompt_response": "booked", "token": 5}
     await harness.call(session.log_step, step)
     body = harness.server.bodies()[0]

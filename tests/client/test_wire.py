@@ -83,7 +83,8 @@ async def test_both_spellings_equal_is_fine_different_is_refused(make_harness: H
     assert caught.value.field == "response"
     with pytest.raises(ValidationError) as caught:
         await harness.call(
-            harness.client.log, {"user_prompt": "q", "response": "a", "metadata": {"x": 1}, "metaData": {"x": 2}}
+            harness.client.log,
+            {"user_prompt": "q", "response": "a", "metadata": {"x": 1}, "metaData": {"x": 2}},
         )
     assert caught.value.field == "metadata"
     assert len(harness.server.requests) == 1  # neither refused log was sent
@@ -104,7 +105,9 @@ async def test_each_log_gets_its_own_message_id(make_harness: HarnessFactory) ->
 
 async def test_client_org_and_mode_win_over_caller_fields(make_harness: HarnessFactory) -> None:
     harness = make_harness()
-    await harness.call(harness.client.log, {"user_prompt": "q", "response": "a", "org_id": "evil", "mode": "x"})
+    await harness.call(
+        harness.client.log, {"user_prompt": "q", "response": "a", "org_id": "evil", "mode": "x"}
+    )
     body = harness.server.bodies()[0]
     assert (body["org_id"], body["mode"]) == ("org-test", "prod")
 
@@ -215,11 +218,18 @@ async def test_options_and_keywords_may_not_disagree(make_harness: HarnessFactor
 
 def test_build_log_body_is_pure_and_uses_factory() -> None:
     body = build_log_body(
-        {"user_prompt": "q", "response": "a", "metadata": None}, org_id="o", mode="dev",
+        {"user_prompt": "q", "response": "a", "metadata": None},
+        org_id="o",
+        mode="dev",
         message_id_factory=lambda: "fixed",
     )
     assert body == {
-        "user_prompt": "q", "response": "a", "ai_response": "a", "org_id": "o", "mode": "dev", "message_id": "fixed",
+        "user_prompt": "q",
+        "response": "a",
+        "ai_response": "a",
+        "org_id": "o",
+        "mode": "dev",
+        "message_id": "fixed",
     }
 
 

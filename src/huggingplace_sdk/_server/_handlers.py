@@ -10,11 +10,11 @@ from typing import Any
 from urllib.parse import unquote
 
 from .._errors import ValidationError
-from .._wire import validate_wire_body
+from .._wire import LOG_PATH, validate_wire_body
 from ._context import ServerContext
 from ._routes import BadRequest, Request, Response, Route, route
 
-INGEST_PATH = "/v2/chatgpt/store_generated_response"
+INGEST_PATH = LOG_PATH  # the client posts here; one constant so the two never drift
 
 
 def _ok(body: Any) -> Response:

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from websockets.protocol import State
 from websockets.http11 import Request as WsRequest
+from websockets.protocol import State
 from websockets.server import ServerProtocol
 
 API_BASE = "/api/v2/orchestrator"
+TEST_API_KEY = "tb-live-SECRET-0123456789abcdef"  # the key tests give the client; never in a span
 _SESSION_PATH = re.compile(rf"^{API_BASE}/session/(?P<sid>[^/]+)(?:/(?P<what>[a-z]+))?$")
 _WS_PATH = re.compile(rf"^{API_BASE}/ws/(?P<sid>[^/?]+)$")
 
@@ -70,6 +71,7 @@ class FakeTBuddy:
         self._server: asyncio.AbstractServer | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self._next_session = 0
+        self._call_arrived = asyncio.Event()
 
     @classmethod
     async def start(cls, api_key: str) -> FakeTBuddy:
@@ -89,6 +91,15 @@ class FakeTBuddy:
     def add_session(self, session: FakeSession) -> FakeSession:
         self.sessions[session.session_id] = session
         return session
+
+    async def wait_for_call(self, method: str, suffix: str) -> ReceivedCall:
+        """The first received ``method`` call whose path ends with ``suffix`` (waits for it to arrive)."""
+        while True:
+            for call in self.calls:
+                if call.method == method and call.path.endswith(suffix):
+                    return call
+            self._call_arrived.clear()
+            await asyncio.wait_for(self._call_arrived.wait(), 10)
 
     def fail(self, method: str, suffix: str, *statuses: int) -> None:
         """Answer the next requests ``method`` ``.../suffix`` with these HTTP statuses first."""
@@ -120,6 +131,7 @@ class FakeTBuddy:
                 raw = await reader.readexactly(length) if length else b""
                 body = json.loads(raw) if raw else None
                 self.calls.append(ReceivedCall(method, urlsplit(target).path, headers, body))
+                self._call_arrived.set()
                 status, payload = self._route(method, urlsplit(target).path, headers, body)
                 data = json.dumps(payload).encode()
                 writer.write(

@@ -54,6 +54,11 @@ def server() -> Iterator[LocalServer]:
 
 
 @pytest.fixture
+def api_key() -> str:
+    return API_KEY
+
+
+@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
 

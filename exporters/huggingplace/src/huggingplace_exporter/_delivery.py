@@ -34,6 +34,7 @@ class BatchOutcome:
     rejected: list[str] = field(default_factory=list)  # message ids the server refused
     error: HuggingPlaceError | None = None
     budget_limited: bool = False  # the send gave up because the caller's budget ran out, not the policy
+    retry_in: float = 0.0  # when budget_limited: the wait the policy (or Retry-After) still asked for
 
 
 class BatchSender:
@@ -62,6 +63,7 @@ class BatchSender:
         if limited:
             policy = dataclasses.replace(policy, deadline_s=max(0.0, budget_s or 0.0))
         schedule = RetrySchedule(policy, settings.clock)
+        send_started = settings.clock()
         content = gzip_module.compress(body, _GZIP_LEVEL) if self._gzip else body
         headers = dict(self._core.headers)
         if self._gzip:
@@ -99,9 +101,14 @@ class BatchSender:
                     )
                 except HuggingPlaceError as final:
                     # Under a shortened deadline a retryable error with attempts left is the budget's doing.
-                    attempts_left = schedule.retries < settings.retry_policy.max_retries
-                    cut_short = limited and is_retryable(final) and attempts_left
-                    return BatchOutcome(error=final, budget_limited=cut_short)
+                    full = settings.retry_policy
+                    if limited and is_retryable(final) and schedule.retries < full.max_retries:
+                        retry_after = getattr(final, "retry_after", None)
+                        retry_in = retry_after if retry_after is not None else full.backoff(schedule.retries)
+                        # Only the budget's doing if the full policy would still have waited and retried.
+                        if retry_in <= full.deadline_s - (settings.clock() - send_started):
+                            return BatchOutcome(error=final, budget_limited=True, retry_in=retry_in)
+                    return BatchOutcome(error=final)
                 if delay is None:
                     return _read_results(result, message_ids)
                 self._sleep(delay)

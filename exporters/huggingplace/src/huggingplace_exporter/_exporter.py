@@ -154,6 +154,7 @@ class HuggingPlaceSpanExporter(SpanExporter):
         # Batches built (and, with a spool, already on disk) waiting to be sent, oldest first; a batch
         # cut short by a flush budget goes back to the front.
         self._ready: deque[_Batch] = deque()
+        self._blocked_until = 0.0  # clock time before which nothing is sent (a Retry-After or backoff)
         self._in_flight: _Batch | None = None
         self._spool: Spool | None = None
         self._backlog: deque[SpoolFile] = deque()
@@ -186,11 +187,9 @@ class HuggingPlaceSpanExporter(SpanExporter):
             rate_limiter=limiter,
             log_format=connection.log_format,
         )
+        self._sleep = self._injected_sleep if self._injected_sleep is not None else self._interruptible_sleep
         self._sender = BatchSender(
-            self._sender_settings,
-            transport=self._transport,
-            sleep=self._injected_sleep if self._injected_sleep is not None else self._interruptible_sleep,
-            gzip=settings.gzip,
+            self._sender_settings, transport=self._transport, sleep=self._sleep, gzip=settings.gzip
         )
 
     def _after_fork_in_child(self) -> None:
@@ -252,6 +251,7 @@ class HuggingPlaceSpanExporter(SpanExporter):
                 self._stopping = True
                 self._stop_deadline = deadline
                 self._cond.notify_all()
+            self._wake.set()  # cut a retry wait short
             worker = self._worker
             if worker is not None and worker is not threading.current_thread():
                 worker.join(max(0.0, deadline - time.monotonic()))
@@ -366,6 +366,8 @@ class HuggingPlaceSpanExporter(SpanExporter):
     def _has_work_locked(self) -> bool:
         if self._stopping or self._flush_requested > self._flush_done:
             return True
+        if self._clock() < self._blocked_until:
+            return False
         if self._queue or self._encoded or self._ready:
             return True
         if self._backlog and self._clock() >= self._backlog_not_before:
@@ -399,6 +401,12 @@ class HuggingPlaceSpanExporter(SpanExporter):
             budget = None if deadline is None else deadline - time.monotonic()
             if budget is not None and budget <= 0:
                 return
+            blocked = self._blocked_until - self._clock()
+            if blocked > 0:
+                if budget is not None and blocked >= budget:
+                    return  # honouring the server's wait does not fit in this flush
+                self._sleep(blocked)
+                continue
             batch = self._next_batch()
             if batch is None:
                 return
@@ -410,6 +418,8 @@ class HuggingPlaceSpanExporter(SpanExporter):
                 if self._abandoned:
                     return
             self._settle(batch, outcome)
+            if outcome.budget_limited:
+                return
 
     def _next_batch(self) -> _Batch | None:
         if self._spool is not None:
@@ -507,6 +517,7 @@ class HuggingPlaceSpanExporter(SpanExporter):
         if outcome.budget_limited:
             with self._cond:
                 self._ready.appendleft(batch)  # not a failure: a flush or shutdown ran out of time
+                self._blocked_until = self._clock() + outcome.retry_in
             return
         if is_retryable(error):
             if batch.spool_file is not None:

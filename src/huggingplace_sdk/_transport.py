@@ -106,6 +106,7 @@ class _SenderCore:
         raise HuggingPlaceError(message, status_code=status)
 
     def error_from_exception(self, exc: httpx.HTTPError, method: str, path: str) -> HuggingPlaceError:
+        """Our error for a transport failure. Not chained to ``exc``: its request holds the auth header."""
         detail = self.scrub(str(exc)) or type(exc).__name__
         if isinstance(exc, httpx.TimeoutException):
             return HuggingPlaceTimeoutError(
@@ -210,7 +211,6 @@ class SyncSender:
                 result = core.result_or_error(response, "POST", path)
             except httpx.HTTPError as exc:
                 error = core.error_from_exception(exc, "POST", path)
-                error.__cause__ = exc
             except HuggingPlaceError as exc:
                 error = exc
             delay = core.after_attempt(
@@ -274,7 +274,6 @@ class AsyncSender:
                 result = core.result_or_error(response, "POST", path)
             except httpx.HTTPError as exc:
                 error = core.error_from_exception(exc, "POST", path)
-                error.__cause__ = exc
             except HuggingPlaceError as exc:
                 error = exc
             delay = core.after_attempt(

@@ -1,4 +1,4 @@
-"""Fixtures: the shared span capture, plus an Anthropic client pointed at a cassette's replay server."""
+"""Fixtures: the shared span capture of huggingplace_sdk.testing."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import signal
+import sqlite3
 import sys
 import tempfile
 import threading
@@ -25,6 +26,7 @@ from ._client import HuggingPlace, SyncHuggingPlace
 from ._config import ENV_API_KEY, ClientConfig, mask_secret, resolve_config
 from ._errors import ConfigurationError, HuggingPlaceError, ValidationError
 from ._server import DEFAULT_DEV_API_KEY, INGEST_PATH, LocalServer
+from ._wire import CALLER_ALIASES
 
 DEFAULT_SERVE_HOST = "127.0.0.1"
 DEFAULT_SERVE_PORT = 8787
@@ -126,6 +128,9 @@ def _serve(args: argparse.Namespace) -> int:
     )
     try:
         server.start()
+    except sqlite3.Error as exc:
+        print(f"huggingplace serve: cannot open the database {db_path}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except OSError as exc:
         print(f"huggingplace serve: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -181,6 +186,10 @@ def _json_object(text: str, what: str) -> dict[str, Any]:
     return value
 
 
+# Our field name -> the published SDK's spelling of it (response -> ai_response ...).
+_PUBLISHED_SPELLINGS = {canonical: published for published, canonical in CALLER_ALIASES.items()}
+
+
 def _log_options(args: argparse.Namespace, stdin: TextIO) -> dict[str, Any]:
     options: dict[str, Any] = {}
     if args.json_body is not None:
@@ -200,11 +209,10 @@ def _log_options(args: argparse.Namespace, stdin: TextIO) -> dict[str, Any]:
         flags["metadata"] = _json_object(args.metadata, "--metadata")
     if args.user_metadata is not None:
         flags["user_metadata"] = _json_object(args.user_metadata, "--user-metadata")
-    # Flags win over the same field in --json.
+    # Flags win over the same field in --json, whichever spelling the JSON used.
     for name, value in flags.items():
         if value is not None:
-            options.pop({"response": "ai_response", "metadata": "metaData",
-                         "user_metadata": "user_meta_data"}.get(name, ""), None)
+            options.pop(_PUBLISHED_SPELLINGS.get(name, name), None)
             options[name] = value
     if not options:
         raise _UsageError("nothing to log: give --prompt and --response, or --json")

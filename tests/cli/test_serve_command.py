@@ -111,3 +111,9 @@ def test_serve_on_a_busy_port_exits_1(capsys: pytest.CaptureFixture[str]) -> Non
         port = busy.getsockname()[1]
         assert main(["serve", "--port", str(port), "--db", ":memory:"]) == 1
     assert "cannot listen" in capsys.readouterr().err
+
+
+def test_serve_with_an_unusable_database_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing_folder = tmp_path / "no" / "such" / "folder" / "hp.sqlite3"
+    assert main(["serve", "--port", "0", "--db", str(missing_folder)]) == 1
+    assert "cannot open the database" in capsys.readouterr().err

@@ -74,3 +74,10 @@ def test_stop_is_idempotent_and_refuses_connections_after() -> None:
     server.stop()
     with pytest.raises(httpx.ConnectError):
         httpx.get(url + "/v1/sessions", headers=AUTH, timeout=2)
+
+
+def test_an_unusable_database_fails_at_start_not_on_a_request(tmp_path: Path) -> None:
+    server = LocalServer(db_path=tmp_path / "missing-folder" / "hp.sqlite3")
+    with pytest.raises(sqlite3.Error):
+        server.start()
+    assert not server.running

@@ -67,10 +67,14 @@ class LocalServer:
 
     # --- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> LocalServer:
-        """Bind and serve in a daemon thread. Restarting after stop() binds the same port again."""
+        """Open the database, bind and serve in a daemon thread. A restart after stop() binds the same port.
+
+        Raises ``sqlite3.Error`` for a database that cannot be opened and ``OSError`` for a busy port.
+        """
         with self._lifecycle:
             if self._httpd is not None:
                 return self
+            self.store.open()
             self.faults.reopen()
             httpd = HuggingPlaceHTTPServer((self.host, self._requested_port), self._context, self._router)
             self._requested_port = httpd.server_address[1]

@@ -97,6 +97,11 @@ class LogStore:
                 raise
             conn.execute("COMMIT")
 
+    def open(self) -> None:
+        """Open (and create) the database now, so a bad path fails here rather than on a request."""
+        with self._lock:
+            self._connection()
+
     def close(self) -> None:
         """Release the file. An in-memory store keeps its data (it lives as long as this object)."""
         with self._lock:

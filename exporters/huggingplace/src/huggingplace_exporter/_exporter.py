@@ -430,16 +430,12 @@ class HuggingPlaceSpanExporter(SpanExporter):
         with self._cond:
             if self._ready:
                 return self._ready.popleft()
-        if self._backlog and (self._stopping_or_flushing() or self._clock() >= self._backlog_not_before):
+        while self._backlog and self._clock() >= self._backlog_not_before:
             spooled = self._backlog.popleft()
             body = self._spool.read(spooled) if self._spool is not None else None
-            if body is not None:
+            if body is not None:  # None: evicted by the size cap meanwhile (already counted)
                 return _Batch(body, _message_ids_of(body), spooled)
         return self._build_batch(write_ahead=True)
-
-    def _stopping_or_flushing(self) -> bool:
-        with self._cond:
-            return self._stopping or self._flush_requested > self._flush_done
 
     def _build_batch(self, *, write_ahead: bool) -> _Batch | None:
         """Convert queued interactions into one batch bounded by count and bytes."""

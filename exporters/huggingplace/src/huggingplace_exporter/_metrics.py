@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import Counter
 from typing import Any, Final
 
@@ -26,6 +27,7 @@ DROP_REASONS: Final = (
     DROP_SPOOL_OVERFLOW,
 )
 METER_NAME: Final = "huggingplace_exporter"
+_WARN_INTERVAL_S: Final = 10.0  # one drop warning per reason per interval: overload must not flood logs
 
 
 class ExporterMetrics:
@@ -38,6 +40,7 @@ class ExporterMetrics:
         self._dropped: Counter[str] = Counter()
         self._spooled = 0
         self._batches = 0
+        self._last_warned: dict[str, float] = {}
         provider = meter_provider if meter_provider is not None else get_meter_provider()
         meter = provider.get_meter(METER_NAME)
         self._otel_sent = meter.create_counter(
@@ -60,9 +63,19 @@ class ExporterMetrics:
     def dropped(self, reason: str, count: int = 1) -> None:
         if count <= 0:
             return
+        now = time.monotonic()
         with self._lock:
             self._dropped[reason] += count
-        _logger.warning("huggingplace exporter dropped %d interaction(s): %s", count, reason)
+            total = self._dropped[reason]
+            last = self._last_warned.get(reason)
+            warn = last is None or now - last >= _WARN_INTERVAL_S
+            if warn:
+                self._last_warned[reason] = now
+        if warn:
+            _logger.warning(
+                "huggingplace exporter dropped %d interaction(s): %s (%d so far for this reason)",
+                count, reason, total,
+            )
         self._record(self._otel_dropped, count, {"reason": reason})
 
     def spooled(self, count: int) -> None:

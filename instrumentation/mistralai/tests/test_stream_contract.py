@@ -1,0 +1,57 @@
+"""The engine's stream contract through the real mistralai client: every exit path of ``chat.stream``
+(an EventStream) and ``chat.stream_async`` (an EventStreamAsync)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from huggingplace_instrumentation_mistralai import MistralAIInstrumentor
+from huggingplace_sdk.testing import ReplayServer, cassette_path, recorded_request_json
+from huggingplace_sdk.testing._capture import SpanCapture
+from huggingplace_sdk.testing._stream_contract import (
+    ASYNC_EXIT_PATHS,
+    SYNC_EXIT_PATHS,
+    StreamCall,
+    check_async_exit_path,
+    check_sync_exit_path,
+)
+
+try:
+    from mistralai.client import Mistral
+except ImportError:
+    from mistralai import Mistral  # type: ignore[attr-defined,no-redef]
+
+CASSETTE = cassette_path("mistralai", "test_chat__test_mistralai_async_streaming_chat_legacy")
+BODY = recorded_request_json(ReplayServer(CASSETTE).interactions[0])
+KWARGS = {"model": BODY["model"], "messages": BODY["messages"]}
+
+
+def _open(base_url: str) -> Any:
+    stream = Mistral(api_key="test-key", server_url=base_url).chat.stream(**KWARGS)
+    assert type(stream).__name__ == "EventStream"
+    return stream
+
+
+async def _open_async(base_url: str) -> Any:
+    stream = await Mistral(api_key="test-key", server_url=base_url).chat.stream_async(**KWARGS)
+    assert type(stream).__name__ == "EventStreamAsync"
+    return stream
+
+
+CHAT_STREAM = StreamCall(cassette=CASSETTE, open=_open, open_async=_open_async)
+
+
+@pytest.mark.parametrize("path", SYNC_EXIT_PATHS)
+def test_sync_stream_exit_path_ends_one_span(path: str, span_capture: SpanCapture) -> None:
+    span_capture.instrument(MistralAIInstrumentor())
+    span = check_sync_exit_path(path, CHAT_STREAM, span_capture)
+    assert span.name == f"chat {BODY['model']}"
+
+
+@pytest.mark.parametrize("path", ASYNC_EXIT_PATHS)
+async def test_async_stream_exit_path_ends_one_span(path: str, span_capture: SpanCapture) -> None:
+    span_capture.instrument(MistralAIInstrumentor())
+    span = await check_async_exit_path(path, CHAT_STREAM, span_capture)
+    assert span.name == f"chat {BODY['model']}"

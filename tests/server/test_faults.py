@@ -123,9 +123,7 @@ def test_hang_times_out_a_client_with_a_short_timeout(
     with pytest.raises(httpx.ReadTimeout):
         client.post(INGEST_PATH, json=make_log(message_id="late"), timeout=0.2)
     assert server.faults.held == 1
-    server.faults.release()
-    # The held request goes on after release: a late arrival the client already gave up on.
-    assert server.faults.wait_for_held(0, timeout=10)
+    server.faults.release()  # the held request then goes on: a late arrival the client gave up on
 
 
 def test_stop_drops_held_requests_without_hanging(auth: dict[str, str], make_log: LogFactory) -> None:

@@ -1,0 +1,105 @@
+"""Chat completions: ``chat.completions.create`` (plain and streamed) and ``chat.completions.parse``."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from huggingplace_sdk import _semconv as sc
+from huggingplace_sdk.engine import Call, Recorder, Request
+
+from . import _content
+from ._fields import arg, as_int, as_str, field, put
+from ._request import is_usage_only_chunk, maybe_request_stream_usage, new_request, put_sampling
+from ._usage import record_chat_usage
+
+
+def output_type(response_format: Any) -> str | None:
+    """``gen_ai.output.type`` from a ``response_format`` (a dict, or a pydantic class for ``parse``)."""
+    if inspect.isclass(response_format):
+        return "json"
+    kind = field(response_format, "type")
+    if kind in ("json_object", "json_schema"):
+        return "json"
+    return "text" if kind == "text" else None
+
+
+def record_response_metadata(result: Any, recorder: Recorder) -> None:
+    recorder.set_response(id=as_str(field(result, "id")), model=as_str(field(result, "model")))
+    tier = as_str(field(result, "service_tier"))
+    if tier is not None:
+        recorder.set_attribute(sc.OPENAI_RESPONSE_SERVICE_TIER, tier)
+    fingerprint = as_str(field(result, "system_fingerprint"))
+    if fingerprint is not None:
+        recorder.set_attribute(sc.OPENAI_RESPONSE_SYSTEM_FINGERPRINT, fingerprint)
+
+
+def _record_tool_calls(index: int, message: Any, recorder: Recorder) -> None:
+    for position, call in enumerate(field(message, "tool_calls") or ()):
+        function = field(call, "function")
+        call_index = as_int(field(call, "index"))  # present on stream deltas only
+        recorder.add_tool_call(
+            index,
+            position if call_index is None else call_index,
+            id=as_str(field(call, "id")),
+            name=as_str(field(function, "name")),
+            arguments=field(function, "arguments") or None,
+        )
+    function_call = field(message, "function_call")  # the deprecated single-function form
+    if function_call is not None:
+        recorder.add_tool_call(
+            index,
+            0,
+            name=as_str(field(function_call, "name")),
+            arguments=field(function_call, "arguments") or None,
+        )
+
+
+def _record_message(index: int, message: Any, recorder: Recorder) -> None:
+    role = as_str(field(message, "role"))
+    if role is not None:
+        recorder.set_role(index, role)
+    for name in ("content", "refusal"):
+        text = field(message, name)
+        if isinstance(text, str) and text:
+            recorder.add_text(index, text)
+    _record_tool_calls(index, message, recorder)
+
+
+class ChatCodec:
+    """``chat.completions.create`` / ``parse``: one span per call, streams read chunk by chunk."""
+
+    def read_request(self, call: Call) -> Request:
+        kwargs = call.kwargs
+        request = new_request(call, sc.OP_CHAT)
+        put_sampling(request, kwargs, "max_completion_tokens", "max_tokens")
+        put(request.attributes, sc.GEN_AI_OUTPUT_TYPE, output_type(arg(kwargs, "response_format")))
+        maybe_request_stream_usage(call, request)
+        messages, tools = arg(kwargs, "messages"), arg(kwargs, "tools") or arg(kwargs, "functions")
+        request.input_messages = lambda: _content.chat_messages(messages)
+        if tools:
+            request.tool_definitions = lambda: _content.tool_definitions(tools)
+        return request
+
+    def read_response(self, result: Any, recorder: Recorder) -> None:
+        record_response_metadata(result, recorder)
+        for position, choice in enumerate(field(result, "choices") or ()):
+            index = as_int(field(choice, "index"))
+            index = position if index is None else index
+            recorder.set_finish_reason(index, as_str(field(choice, "finish_reason")))
+            _record_message(index, field(choice, "message"), recorder)
+        record_chat_usage(field(result, "usage"), recorder)
+
+    def read_chunk(self, chunk: Any, recorder: Recorder) -> None:
+        record_response_metadata(chunk, recorder)
+        for position, choice in enumerate(field(chunk, "choices") or ()):
+            index = as_int(field(choice, "index"))
+            index = position if index is None else index
+            delta = field(choice, "delta")
+            if delta is not None:
+                _record_message(index, delta, recorder)
+            recorder.set_finish_reason(index, as_str(field(choice, "finish_reason")))
+        record_chat_usage(field(chunk, "usage"), recorder)
+
+    def is_injected_chunk(self, chunk: Any) -> bool:
+        return is_usage_only_chunk(chunk)

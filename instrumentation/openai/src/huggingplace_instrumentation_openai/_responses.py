@@ -1,0 +1,129 @@
+"""Responses API: ``responses.create`` (plain and streamed) and ``responses.parse``.
+
+Finish reasons (the Responses API has a status, not a finish reason), recorded for output index 0:
+``completed`` -> ``"tool_calls"`` when the output holds a function/custom tool call, else ``"stop"``;
+``incomplete`` -> ``incomplete_details.reason`` verbatim (e.g. ``"max_output_tokens"``,
+``"content_filter"``), ``"incomplete"`` when absent; ``failed`` -> ``"error"``; ``cancelled`` ->
+``"cancelled"``; ``queued`` / ``in_progress`` (background mode) -> none.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from huggingplace_sdk import _semconv as sc
+from huggingplace_sdk.engine import Call, Recorder, Request
+
+from . import _content
+from ._chat import record_response_metadata
+from ._fields import arg, as_int, as_str, field, put
+from ._request import new_request, put_sampling
+from ._usage import record_responses_usage
+
+_TOOL_CALL_ITEMS = frozenset({"function_call", "custom_tool_call"})
+_TERMINAL_EVENTS = frozenset({"response.completed", "response.incomplete", "response.failed"})
+_TEXT_DELTAS = frozenset({"response.output_text.delta", "response.refusal.delta"})
+_REASONING_DELTAS = frozenset({"response.reasoning_summary_text.delta", "response.reasoning_text.delta"})
+
+
+def finish_reason(response: Any) -> str | None:
+    status = field(response, "status")
+    if status == "completed":
+        items = field(response, "output") or ()
+        return "tool_calls" if any(field(item, "type") in _TOOL_CALL_ITEMS for item in items) else "stop"
+    if status == "incomplete":
+        return as_str(field(field(response, "incomplete_details"), "reason")) or "incomplete"
+    return {"failed": "error", "cancelled": "cancelled"}.get(str(status))
+
+
+def _output_type(kwargs: dict[str, Any]) -> str | None:
+    if inspect.isclass(arg(kwargs, "text_format")):
+        return "json"
+    kind = field(field(arg(kwargs, "text"), "format"), "type")
+    if kind in ("json_schema", "json_object"):
+        return "json"
+    return "text" if kind == "text" else None
+
+
+def _record_summary(response: Any, recorder: Recorder) -> None:
+    """What a whole response says besides its content: id, model, status, usage."""
+    record_response_metadata(response, recorder)
+    recorder.set_finish_reason(0, finish_reason(response))
+    record_responses_usage(field(response, "usage"), recorder)
+
+
+class ResponsesCodec:
+    """All output items of a response belong to one choice (index 0); tool calls keep their item order."""
+
+    def read_request(self, call: Call) -> Request:
+        kwargs = call.kwargs
+        request = new_request(call, sc.OP_CHAT)
+        put_sampling(request, kwargs, "max_output_tokens")
+        put(request.attributes, sc.GEN_AI_OUTPUT_TYPE, _output_type(kwargs))
+        given_input, instructions, tools = (
+            arg(kwargs, "input"),
+            arg(kwargs, "instructions"),
+            arg(kwargs, "tools"),
+        )
+        request.input_messages = lambda: _content.response_input_messages(given_input)
+        if instructions:
+            request.system_instructions = lambda: _content.instructions(instructions)
+        if tools:
+            request.tool_definitions = lambda: _content.tool_definitions(tools)
+        return request
+
+    def read_response(self, result: Any, recorder: Recorder) -> None:
+        _record_summary(result, recorder)
+        calls = 0
+        for item in field(result, "output") or ():
+            kind = field(item, "type")
+            if kind == "message":
+                recorder.set_role(0, as_str(field(item, "role")) or "assistant")
+                for part in field(item, "content") or ():
+                    text = field(part, "text") if field(part, "type") == "output_text" else field(part, "refusal")
+                    if isinstance(text, str) and text:
+                        recorder.add_text(0, text)
+            elif kind in _TOOL_CALL_ITEMS:
+                recorder.add_tool_call(
+                    0,
+                    calls,
+                    id=as_str(field(item, "call_id")),
+                    name=as_str(field(item, "name")),
+                    arguments=field(item, "arguments") or field(item, "input") or None,
+                )
+                calls += 1
+            elif kind == "reasoning":
+                for summary in field(item, "summary") or ():
+                    text = field(summary, "text")
+                    if isinstance(text, str) and text:
+                        recorder.add_text(0, text, kind="reasoning")
+
+    def read_chunk(self, chunk: Any, recorder: Recorder) -> None:
+        kind = field(chunk, "type")
+        if kind in _TEXT_DELTAS:
+            recorder.add_text(0, str(field(chunk, "delta") or ""))
+        elif kind in _REASONING_DELTAS:
+            recorder.add_text(0, str(field(chunk, "delta") or ""), kind="reasoning")
+        elif kind == "response.output_item.added":
+            item = field(chunk, "item")
+            if field(item, "type") in _TOOL_CALL_ITEMS:
+                recorder.add_tool_call(
+                    0,
+                    as_int(field(chunk, "output_index")) or 0,
+                    id=as_str(field(item, "call_id")),
+                    name=as_str(field(item, "name")),
+                )
+        elif kind in ("response.function_call_arguments.delta", "response.custom_tool_call_input.delta"):
+            recorder.add_tool_call(
+                0,
+                as_int(field(chunk, "output_index")) or 0,
+                arguments=str(field(chunk, "delta") or "") or None,
+            )
+        elif kind in ("response.created", "response.in_progress"):
+            record_response_metadata(field(chunk, "response"), recorder)
+        elif kind in _TERMINAL_EVENTS:
+            _record_summary(field(chunk, "response"), recorder)
+
+    def is_injected_chunk(self, chunk: Any) -> bool:
+        return False  # Responses streams always report usage: nothing is ever injected

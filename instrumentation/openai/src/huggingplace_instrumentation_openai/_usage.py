@@ -1,0 +1,33 @@
+"""openai usage objects (chat/completions and Responses API shapes) into the recorder."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from huggingplace_sdk.engine import Recorder
+
+from ._fields import as_int, field
+
+
+def record_chat_usage(usage: Any, recorder: Recorder) -> None:
+    """``prompt_tokens`` / ``completion_tokens`` with cached and reasoning details."""
+    if usage is None:
+        return
+    recorder.set_usage(
+        input_tokens=as_int(field(usage, "prompt_tokens")),
+        output_tokens=as_int(field(usage, "completion_tokens")),
+        cache_read_input_tokens=as_int(field(field(usage, "prompt_tokens_details"), "cached_tokens")),
+        reasoning_output_tokens=as_int(field(field(usage, "completion_tokens_details"), "reasoning_tokens")),
+    )
+
+
+def record_responses_usage(usage: Any, recorder: Recorder) -> None:
+    """Responses API ``input_tokens`` / ``output_tokens`` with cached and reasoning details."""
+    if usage is None:
+        return
+    recorder.set_usage(
+        input_tokens=as_int(field(usage, "input_tokens")),
+        output_tokens=as_int(field(usage, "output_tokens")),
+        cache_read_input_tokens=as_int(field(field(usage, "input_tokens_details"), "cached_tokens")),
+        reasoning_output_tokens=as_int(field(field(usage, "output_tokens_details"), "reasoning_tokens")),
+    )

@@ -19,6 +19,20 @@ TOKEN_PATH = "/api/oauth2/token"
 TASKS_SEND_PATH = "/api/a2a/tasks/send"
 
 
+@dataclass(frozen=True)
+class Credentials:
+    client_id: str
+    client_secret: str
+    access_token: str
+    refresh_token: str
+    auth_code: str
+
+
+# What tests give the client and the fake; none of these values may appear in a span.
+TEST_CREDENTIALS = Credentials("client-abc", "cs-SECRET-9f8e7d", "at-TOKEN-1a2b3c", "rt-REFRESH-4d5e6f",
+                               "ac-CODE-7g8h9i")
+
+
 @dataclass
 class ReceivedCall:
     method: str
@@ -45,7 +59,8 @@ class FakePayman:
         self.calls: list[ReceivedCall] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval so that shutdown() returns promptly at teardown.
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.01,), daemon=True)
 
     def __enter__(self) -> FakePayman:
         self._thread.start()

@@ -12,13 +12,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from huggingplace_sdk._server import LocalServer
+from huggingplace_exporter import HuggingPlaceSpanExporter
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
-from huggingplace_exporter import HuggingPlaceSpanExporter
+from huggingplace_sdk._server import LocalServer
 
 API_KEY = "hp-exporter-test-key-0123456789"
 ORG_ID = "org-exporter-test"

@@ -9,10 +9,9 @@ from __future__ import annotations
 import sys
 import time
 
+from huggingplace_exporter import HuggingPlaceSpanExporter
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-
-from huggingplace_exporter import HuggingPlaceSpanExporter
 
 
 def main() -> None:
@@ -29,9 +28,8 @@ def main() -> None:
             "trace_step answer",
             attributes={"huggingplace.step.type": "agent", "huggingplace.step.user_question": f"question {i}",
                         "huggingplace.step.prompt_response": f"answer {i}"},
-        ):
-            with tracer.start_as_current_span("chat m", attributes={"gen_ai.operation.name": "chat"}):
-                pass
+        ), tracer.start_as_current_span("chat m", attributes={"gen_ai.operation.name": "chat"}):
+            pass
     exporter.force_flush(100)  # starts the send: every batch is written to the spool before the first POST
     deadline = time.monotonic() + 10
     while exporter.get_metrics()["spooled"] < int(count) and time.monotonic() < deadline:

@@ -10,14 +10,13 @@ import json
 from typing import Any
 
 import pytest
+from huggingplace_exporter._assembly import TraceAssembler
+from huggingplace_exporter._convert import interaction_to_log_options
 from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import Status, StatusCode
-
-from huggingplace_exporter._assembly import TraceAssembler
-from huggingplace_exporter._convert import interaction_to_log_options
 
 T0 = 1_700_000_000_000_000_000  # ns
 

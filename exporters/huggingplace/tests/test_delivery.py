@@ -10,10 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
+from huggingplace_exporter import HuggingPlaceSpanExporter
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
-
-from huggingplace_exporter import HuggingPlaceSpanExporter
 
 
 class RecordingTransport(httpx.BaseTransport):
@@ -54,7 +53,7 @@ def test_503_three_times_then_200_loses_nothing(
     assert server.requests_seen == 4  # one batch: three 503s, then the 200
     assert len(clock.sleeps) == 3
     # Full jitter: each wait lies under its exponential ceiling (0.5 s base).
-    assert all(0 <= wait <= ceiling for wait, ceiling in zip(clock.sleeps, (0.5, 1.0, 2.0)))
+    assert all(0 <= wait <= ceiling for wait, ceiling in zip(clock.sleeps, (0.5, 1.0, 2.0), strict=True))
     metrics = exporter.get_metrics()
     assert metrics["sent"] == 5 and metrics["dropped_total"] == 0
     assert metrics["http"]["retries"] == 3

@@ -47,6 +47,8 @@ class StreamManagerCodec:
 def observe_raw_stream(message_stream: Any, invocation: Any) -> Any:
     """Result handler: observe the raw Stream inside the helper's MessageStream; return the latter as is."""
     invocation.observe(message_stream._raw_stream)
+    # Older releases (e.g. 0.40) close the HTTP response directly, never the raw stream's close().
+    invocation.hook_close(message_stream)
     return message_stream
 
 

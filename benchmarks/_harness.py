@@ -1,0 +1,144 @@
+"""Shared benchmark harness: added cost per call as a difference against a baseline in the same run.
+
+Modes (uninstrumented, ours, a peer instrumentation) are measured in interleaved rounds so that machine
+noise hits every mode alike; the figure per mode is the median over rounds of the mean time per call.
+Nothing here is a test: scripts print a table and write JSON under benchmarks/results/.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
+
+RESULTS_DIR = Path(__file__).parent / "results"
+
+
+class CountingExporter(SpanExporter):
+    """Keeps nothing (memory stays flat), counts what it was given."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def export(self, spans: Any) -> SpanExportResult:
+        self.count += len(spans)
+        return SpanExportResult.SUCCESS
+
+    def shutdown(self) -> None:
+        return None
+
+
+@dataclass
+class Providers:
+    """The same SDK providers for every instrumented mode, so only the instrumentation differs."""
+
+    exporter: CountingExporter = field(default_factory=CountingExporter)
+    tracer_provider: TracerProvider = field(default_factory=TracerProvider)
+    meter_provider: MeterProvider = field(
+        default_factory=lambda: MeterProvider(metric_readers=[InMemoryMetricReader()]))
+
+    def __post_init__(self) -> None:
+        self.tracer_provider.add_span_processor(SimpleSpanProcessor(self.exporter))
+
+
+@dataclass
+class Mode:
+    name: str
+    enable: Callable[[], None] = lambda: None
+    disable: Callable[[], None] = lambda: None
+
+
+def _time_sync(call: Callable[[], Any], calls: int) -> float:
+    start = time.perf_counter()
+    for _ in range(calls):
+        call()
+    return (time.perf_counter() - start) / calls
+
+
+async def _time_async(call: Callable[[], Awaitable[Any]], calls: int) -> float:
+    start = time.perf_counter()
+    for _ in range(calls):
+        await call()
+    return (time.perf_counter() - start) / calls
+
+
+def measure(modes: list[Mode], call: Callable[[], Any], *, calls: int = 300, rounds: int = 15,
+            warmup: int = 50, is_async: bool = False) -> dict[str, float]:
+    """Median seconds per call for each mode, measured in interleaved rounds."""
+    import asyncio
+
+    samples: dict[str, list[float]] = {m.name: [] for m in modes}
+    for round_index in range(rounds + 1):
+        for mode in modes:
+            mode.enable()
+            try:
+                gc.collect()
+                if is_async:
+                    per_call = asyncio.run(_time_async(call, warmup if round_index == 0 else calls))
+                else:
+                    per_call = _time_sync(call, warmup if round_index == 0 else calls)
+            finally:
+                mode.disable()
+            if round_index:  # round 0 is warm-up
+                samples[mode.name].append(per_call)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def memory_growth(call: Callable[[], Any], *, total: int = 100_000, checkpoints: int = 5) -> list[int]:
+    """Traced Python heap (bytes) after each of ``checkpoints`` equal slices of ``total`` calls."""
+    tracemalloc.start()
+    sizes = []
+    per_slice = total // checkpoints
+    for _ in range(checkpoints):
+        for _ in range(per_slice):
+            call()
+        gc.collect()
+        sizes.append(tracemalloc.get_traced_memory()[0])
+    tracemalloc.stop()
+    return sizes
+
+
+def table(title: str, rows: dict[str, dict[str, float]], baseline: str, ours: str, peer: str | None) -> str:
+    """Rows: scenario -> mode -> seconds per call; columns: per-call time and added cost in µs."""
+    lines = [f"## {title}", "",
+             "| scenario | baseline µs/call | ours added µs | " + (f"{peer} added µs | ours / peer |" if peer else ""),
+             "|---|---|---|" + ("---|---|" if peer else "")]
+    for scenario, result in rows.items():
+        base = result[baseline]
+        ours_added = (result[ours] - base) * 1e6
+        line = f"| {scenario} | {base * 1e6:.1f} | {ours_added:.1f} |"
+        if peer:
+            peer_added = (result[peer] - base) * 1e6
+            ratio = ours_added / peer_added if peer_added > 0 else float("nan")
+            line += f" {peer_added:.1f} | {ratio:.2f} |"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def save(name: str, payload: dict[str, Any]) -> Path:
+    RESULTS_DIR.mkdir(exist_ok=True)
+    path = RESULTS_DIR / f"{name}.json"
+    payload = {"python": sys.version.split()[0], "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+               **payload}
+    path.write_text(json.dumps(payload, indent=2))
+    return path
+
+
+def spans_exported(providers: Providers) -> int:
+    return providers.exporter.count
+
+
+__all__ = ["CountingExporter", "Mode", "Providers", "ReadableSpan", "measure", "memory_growth", "save",
+           "spans_exported", "table"]

@@ -5,6 +5,7 @@ import http.client
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -265,3 +266,24 @@ def test_small_batches_are_answered_fast_over_keep_alive(
     elapsed = time.perf_counter() - started
     assert elapsed < 3.0, f"{requests} batch requests took {elapsed:.2f}s"
     assert server.store.count() == requests * 5
+
+
+def test_concurrent_clients_lose_nothing_and_store_duplicates_once(
+    server: LocalServer, make_log: LogFactory, auth: dict[str, str]
+) -> None:
+    def send(worker: int) -> list[bool]:
+        with httpx.Client(base_url=server.url, headers=auth, timeout=10) as http:
+            duplicates = []
+            for index in range(25):
+                own = http.post(INGEST_PATH, json=make_log(message_id=f"w{worker}-{index}"))
+                shared = http.post(INGEST_PATH, json=make_log(message_id=f"shared-{index}"))
+                assert own.status_code == shared.status_code == 200
+                duplicates.append(shared.json()["duplicate"])
+            return duplicates
+
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(send, range(6)))
+    assert server.store.count() == 6 * 25 + 25
+    # Each shared id was stored by exactly one of the six workers.
+    for index in range(25):
+        assert sum(not worker_results[index] for worker_results in results) == 1

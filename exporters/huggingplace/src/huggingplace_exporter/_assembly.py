@@ -102,13 +102,14 @@ class TraceAssembler:
                 else:
                     self._traces.move_to_end(trace_id)
                 trace.last_activity = now
-                if len(trace.spans) >= self._max_spans and not is_local_root(span):
+                local_root = is_local_root(span)
+                if len(trace.spans) >= self._max_spans and not local_root:
                     # Roots are always kept: without one the whole interaction would turn partial.
                     trace.dropped_spans += 1
                     self.counters.spans_dropped_trace_full += 1
                     continue
                 trace.spans.append(span)
-                if is_local_root(span):
+                if local_root:
                     trace.roots.append(span)
                     self._ready.append((now + self._late_child_wait, trace_id))
             self._release_due(now, released, partials=False)
@@ -200,7 +201,12 @@ def _group_by_root(
     lifetime may belong to a root still running, so it stays buffered. Spans left buffered are returned
     under the key None.
     """
-    by_id = {s.context.span_id: s for s in spans if s.context is not None}
+    # span id -> local parent id (None for a local root); read once, the SDK properties are not free.
+    parent_of: dict[int, int | None] = {}
+    for span in spans:
+        context, parent = span.context, span.parent
+        if context is not None:
+            parent_of[context.span_id] = None if parent is None or parent.is_remote else parent.span_id
     ended_roots = {r.context.span_id for r in roots if r.context is not None}
     owner: dict[int, int | None] = {}
     groups: dict[int | None, list[ReadableSpan]] = {}
@@ -208,21 +214,21 @@ def _group_by_root(
         if span.context is None:
             continue
         chain: list[int] = []
-        current: ReadableSpan | None = span
+        current: int | None = span.context.span_id
         result: int | None = None
-        while current is not None and current.context is not None:
-            span_id = current.context.span_id
-            if span_id in owner:
-                result = owner[span_id]
+        while current is not None:
+            if current in owner:
+                result = owner[current]
                 break
-            chain.append(span_id)
-            if is_local_root(current):
-                result = span_id if span_id in ended_roots else None
+            chain.append(current)
+            parent_id = parent_of[current]
+            if parent_id is None:  # a local root
+                result = current if current in ended_roots else None
                 break
-            parent = current.parent
-            current = by_id.get(parent.span_id) if parent is not None else None
-            if current is None:
+            if parent_id not in parent_of:  # an orphan: its parent never arrived
                 result = _root_running_at(span.start_time, roots)
+                break
+            current = parent_id
         for span_id in chain:
             owner[span_id] = result
         groups.setdefault(result, []).append(span)

@@ -41,8 +41,13 @@ def message_id_for(trace_id: int, anchor_span_id: int, *, partial: bool) -> str:
     return uuid.uuid5(_MESSAGE_ID_NAMESPACE, f"{trace_id:032x}-{anchor_span_id:016x}{suffix}").hex
 
 
-def step_type(span: ReadableSpan) -> str:
-    attributes = span.attributes or {}
+def attributes_of(span: ReadableSpan) -> dict[str, Any]:
+    """A plain-dict copy: one pass over the SDK's locked mapping instead of a locked lookup per field."""
+    attributes = span.attributes
+    return dict(attributes) if attributes else {}
+
+
+def step_type(attributes: Mapping[str, Any]) -> str:
     declared = attributes.get(sc.HP_STEP_TYPE)
     if isinstance(declared, str) and declared:
         return declared
@@ -59,25 +64,25 @@ def step_type(span: ReadableSpan) -> str:
 def interaction_to_log_options(interaction: Interaction) -> dict[str, Any]:
     """Build the log options (``user_prompt``, ``response``, ``step_data`` ...) for one interaction."""
     spans = sorted(interaction.spans, key=_start_key)
+    all_attributes = [attributes_of(span) for span in spans]
     root = interaction.root
     anchor = root if root is not None else spans[0]
-    root_attributes: Mapping[str, Any] = anchor.attributes or {}
+    root_attributes = all_attributes[spans.index(anchor)]
     root_is_user_step = root is not None and sc.HP_STEP_TYPE in root_attributes
 
     steps: list[dict[str, Any]] = []
-    llm_spans: list[ReadableSpan] = []
-    for span in spans:
-        kind = step_type(span)
+    llm_attributes: list[dict[str, Any]] = []
+    for span, attributes in zip(spans, all_attributes, strict=True):
+        kind = step_type(attributes)
         if kind == STEP_TYPE_LLM:
-            llm_spans.append(span)
+            llm_attributes.append(attributes)
         if span is root and root_is_user_step:
             continue  # the root step is the log itself
-        steps.append(_step(span, kind))
+        steps.append(_step(span, attributes, kind))
 
     models: list[str] = []
     input_tokens = output_tokens = 0
-    for span in llm_spans:
-        attributes = span.attributes or {}
+    for attributes in llm_attributes:
         model = _model(attributes)
         if model is not None and model not in models:
             models.append(model)
@@ -86,12 +91,12 @@ def interaction_to_log_options(interaction: Interaction) -> dict[str, Any]:
 
     user_prompt = _str(root_attributes.get(sc.HP_STEP_USER_QUESTION)) if root_is_user_step else None
     response = _str(root_attributes.get(sc.HP_STEP_PROMPT_RESPONSE)) if root_is_user_step else None
-    if user_prompt is None and llm_spans:
-        user_prompt = _last_user_text((llm_spans[0].attributes or {}).get(sc.GEN_AI_INPUT_MESSAGES))
-    if response is None and llm_spans:
-        response = _output_text((llm_spans[-1].attributes or {}).get(sc.GEN_AI_OUTPUT_MESSAGES))
+    if user_prompt is None and llm_attributes:
+        user_prompt = _last_user_text(llm_attributes[0].get(sc.GEN_AI_INPUT_MESSAGES))
+    if response is None and llm_attributes:
+        response = _output_text(llm_attributes[-1].get(sc.GEN_AI_OUTPUT_MESSAGES))
 
-    session = _session_fields(root_attributes, spans)
+    session = _session_fields(root_attributes, all_attributes)
     anchor_id = anchor.context.span_id if anchor.context is not None else 0
     if root is None:
         # A partial interaction is named after the missing parent of its earliest span.
@@ -131,8 +136,7 @@ def interaction_to_log_options(interaction: Interaction) -> dict[str, Any]:
     return options
 
 
-def _step(span: ReadableSpan, kind: str) -> dict[str, Any]:
-    attributes: Mapping[str, Any] = span.attributes or {}
+def _step(span: ReadableSpan, attributes: Mapping[str, Any], kind: str) -> dict[str, Any]:
     parent = span.parent
     if kind == STEP_TYPE_LLM:
         question = _last_user_text(attributes.get(sc.GEN_AI_INPUT_MESSAGES))
@@ -170,11 +174,12 @@ def _step(span: ReadableSpan, kind: str) -> dict[str, Any]:
     return step
 
 
-def _session_fields(root_attributes: Mapping[str, Any], spans: list[ReadableSpan]) -> dict[str, Any]:
+def _session_fields(
+    root_attributes: Mapping[str, Any], all_attributes: list[dict[str, Any]]
+) -> dict[str, Any]:
     """session_id/user_id/user_metadata from the root, else the first span that carries them."""
     fields: dict[str, Any] = {}
-    candidates = [root_attributes, *((s.attributes or {}) for s in spans)]
-    for attributes in candidates:
+    for attributes in (root_attributes, *all_attributes):
         session_id = attributes.get(sc.SESSION_ID) or attributes.get(sc.GEN_AI_CONVERSATION_ID)
         if session_id is not None:
             fields["session_id"] = str(session_id)

@@ -14,8 +14,11 @@ from opentelemetry.trace import StatusCode
 from . import _semconv as sc
 
 _MAX_OPEN_TRACES = 1000
-_SHOWN = (sc.GEN_AI_RESPONSE_MODEL, sc.GEN_AI_USAGE_INPUT_TOKENS, sc.GEN_AI_USAGE_OUTPUT_TOKENS,
-          sc.HP_STREAM_OUTCOME, sc.SESSION_ID, sc.ERROR_TYPE)
+_SHOWN = (  # attribute, label
+    (sc.GEN_AI_RESPONSE_MODEL, "model"), (sc.GEN_AI_USAGE_INPUT_TOKENS, "in"),
+    (sc.GEN_AI_USAGE_OUTPUT_TOKENS, "out"), (sc.HP_STEP_USAGE_INPUT, "in"), (sc.HP_STEP_USAGE_OUTPUT, "out"),
+    (sc.HP_STREAM_OUTCOME, "stream"), (sc.SESSION_ID, "session"), (sc.USER_ID, "user"), (sc.ERROR_TYPE, "error"),
+)
 
 
 class ConsoleTreeExporter(SpanExporter):
@@ -71,7 +74,6 @@ class ConsoleTreeExporter(SpanExporter):
 def _describe(span: ReadableSpan) -> str:
     duration_ms = ((span.end_time or 0) - (span.start_time or 0)) / 1e6
     attrs = span.attributes or {}
-    details = " ".join(f"{key.split('.')[-1] if 'tokens' not in key else key.split('.')[-1]}={attrs[key]}"
-                       for key in _SHOWN if key in attrs)
+    details = " ".join(f"{label}={attrs[key]}" for key, label in _SHOWN if key in attrs)
     status = " ERROR" if span.status.status_code is StatusCode.ERROR else ""
     return f"{span.name} [{duration_ms:.1f} ms]{status} {details}".rstrip()

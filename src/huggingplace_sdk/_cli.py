@@ -135,8 +135,8 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"huggingplace serve: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     stop = threading.Event()
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous_handler = signal.signal(signal.SIGTERM, lambda *_: stop.set()) if in_main_thread else None
     _print_serving(server, db_path, mask_secret(api_key), key_source, args.enable_fault_injection)
     try:
         stop.wait()
@@ -144,6 +144,8 @@ def _serve(args: argparse.Namespace) -> int:
         pass
     finally:
         server.stop()
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous_handler)
     print("stopped", flush=True)
     return EXIT_OK
 

@@ -36,8 +36,8 @@ def _start(*arguments: str, env: dict[str, str] | None = None) -> tuple[subproce
     return process, found.group(0)
 
 
-def _interrupt(process: subprocess.Popen[str]) -> tuple[int, str]:
-    process.send_signal(signal.SIGINT)
+def _interrupt(process: subprocess.Popen[str], how: signal.Signals = signal.SIGINT) -> tuple[int, str]:
+    process.send_signal(how)
     out, _ = process.communicate(timeout=30)
     return process.returncode, out
 
@@ -117,3 +117,11 @@ def test_serve_with_an_unusable_database_exits_1(tmp_path: Path, capsys: pytest.
     missing_folder = tmp_path / "no" / "such" / "folder" / "hp.sqlite3"
     assert main(["serve", "--port", "0", "--db", str(missing_folder)]) == 1
     assert "cannot open the database" in capsys.readouterr().err
+
+
+def test_serve_stops_cleanly_on_sigterm() -> None:
+    process, url = _start("--db", ":memory:")
+    assert httpx.get(url + "/v1/sessions", headers={"Authorization": f"Bearer {DEFAULT_DEV_API_KEY}"}).is_success
+    code, out = _interrupt(process, signal.SIGTERM)
+    assert code == 0
+    assert out.rstrip().endswith("stopped")

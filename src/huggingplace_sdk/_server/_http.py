@@ -211,7 +211,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         faults = self.server.context.faults
         fault = faults.take()
         if isinstance(fault, Hang):
-            return None if faults.hold() else Response(0, drop=True)
+            return None if faults.hold() else Response(status=0, drop=True)  # stopping: no answer
         if isinstance(fault, Fail):
             headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
             body = fault.body if fault.body is not None else {"error": "injected fault"}

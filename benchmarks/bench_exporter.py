@@ -88,8 +88,10 @@ def build_spans(interactions: int) -> list[ReadableSpan]:
     provider = TracerProvider(shutdown_on_exit=False)
     provider.add_span_processor(SimpleSpanProcessor(memory))
     tracer = provider.get_tracer("bench")
-    session = {"session.id": "sess-bench", "user.id": "user-1", "huggingplace.session.metadata.plan": "pro"}
-    chat = {"gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai",
+    session: dict[str, Any] = {
+        "session.id": "sess-bench", "user.id": "user-1", "huggingplace.session.metadata.plan": "pro",
+    }
+    chat: dict[str, Any] = {"gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai",
             "gen_ai.request.model": "gpt-4o-mini", "gen_ai.response.model": "gpt-4o-mini-2024-07-18",
             "gen_ai.usage.input_tokens": 120, "gen_ai.usage.output_tokens": 30,
             "gen_ai.response.finish_reasons": ("stop",), "server.address": "api.openai.com", **session}
@@ -125,7 +127,7 @@ def run_pipeline(spans: list[ReadableSpan], exporter: SpanExporter, done: Callab
     if not done():
         raise RuntimeError("the sink did not receive everything")
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
-    processor.shutdown()
+    processor.shutdown()  # type: ignore[no-untyped-call]
     return {"wall_s": wall, "cpu_s": cpu}
 
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from huggingplace_exporter import HuggingPlaceSpanExporter
 from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader, NumberDataPoint
 
 
 class RecordingTransport(httpx.BaseTransport):
@@ -215,14 +215,16 @@ def test_sent_and_dropped_are_opentelemetry_metrics(
     export_interaction(tracer, 9)
     assert exporter.force_flush(5000)
 
-    points: dict[tuple[str, tuple[tuple[str, Any], ...]], int] = {}
+    points: dict[tuple[str, tuple[tuple[str, Any], ...]], Any] = {}
     data = reader.get_metrics_data()
     assert data is not None
     for resource_metrics in data.resource_metrics:
         for scope_metrics in resource_metrics.scope_metrics:
             for metric in scope_metrics.metrics:
                 for point in metric.data.data_points:
-                    points[(metric.name, tuple(sorted(point.attributes.items())))] = point.value
+                    assert isinstance(point, NumberDataPoint)
+                    attributes = tuple(sorted((point.attributes or {}).items()))
+                    points[(metric.name, attributes)] = point.value
     assert points == {
         ("huggingplace.exporter.sent", ()): 2,
         ("huggingplace.exporter.dropped", (("reason", "rejected"),)): 1,

@@ -240,5 +240,5 @@ def _root_running_at(start_time: int | None, roots: list[ReadableSpan]) -> int |
         if root.context is None or root.start_time is None or root.end_time is None or start_time is None:
             continue
         if root.start_time <= start_time <= root.end_time:
-            return root.context.span_id
+            return int(root.context.span_id)
     return None

@@ -20,10 +20,10 @@ import httpx2
 import openai
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _harness import Mode, Providers, measure, memory_growth, save, table  # noqa: E402
+from _harness import Mode, Providers, measure, memory_growth, save, table
+from huggingplace_instrumentation_openai import OpenAIInstrumentor
 
-from huggingplace_sdk.testing import cassette_path, decoded_body, load_cassette  # noqa: E402
-from huggingplace_instrumentation_openai import OpenAIInstrumentor  # noqa: E402
+from huggingplace_sdk.testing import cassette_path, decoded_body, load_cassette
 
 PLAIN = load_cassette(cassette_path("openai", "test_chat__test_chat.yaml"))[0]
 STREAMED = load_cassette(cassette_path("openai", "test_chat__test_chat_async_streaming.yaml"))[0]

@@ -46,10 +46,10 @@ class StubOpenAI(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
             return
-        events = b"".join(
-            b"data: " + json.dumps({"id": "chatcmpl-example-2", "object": "chat.completion.chunk", "created": 1730000001,
-                                    "model": "gpt-4o-mini-2024-07-18", **chunk}).encode() + b"\n\n"
-            for chunk in CHUNKS) + b"data: [DONE]\n\n"
+        envelope = {"id": "chatcmpl-example-2", "object": "chat.completion.chunk", "created": 1730000001,
+                    "model": "gpt-4o-mini-2024-07-18"}
+        events = b"".join(b"data: " + json.dumps({**envelope, **chunk}).encode() + b"\n\n" for chunk in CHUNKS)
+        events += b"data: [DONE]\n\n"
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Content-Length", str(len(events)))
@@ -67,18 +67,17 @@ def main() -> None:
     # HUGGINGPLACE_API_KEY and HUGGINGPLACE_ORG_ID set, to HuggingPlace.
     tracing = hp.instrument(console=True, service_name="joke-bot")
 
-    with hp.session("session-42", user_id="user-7", plan="free"):
-        with hp.trace_step("answer", type="agent") as step:
-            step.user_question = "Tell me a joke about OpenTelemetry"
-            reply = client.chat.completions.create(
-                model="gpt-4o-mini", messages=[{"role": "user", "content": step.user_question}])
-            with hp.trace_step("lookup_joke_rating", type="tool"):
-                rating = 4
-            stream = client.chat.completions.create(
-                model="gpt-4o-mini", messages=[{"role": "user", "content": "And a shorter one?"}],
-                stream=True, stream_options={"include_usage": True})
-            short = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
-            step.prompt_response = f"{reply.choices[0].message.content} / {short} (rating {rating})"
+    with hp.session("session-42", user_id="user-7", plan="free"), hp.trace_step("answer", type="agent") as step:
+        step.user_question = "Tell me a joke about OpenTelemetry"
+        reply = client.chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": step.user_question}])
+        with hp.trace_step("lookup_joke_rating", type="tool"):
+            rating = 4
+        stream = client.chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "And a shorter one?"}],
+            stream=True, stream_options={"include_usage": True})
+        short = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
+        step.prompt_response = f"{reply.choices[0].message.content} / {short} (rating {rating})"
 
     print(step.prompt_response)
     tracing.shutdown()

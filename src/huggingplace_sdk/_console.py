@@ -74,6 +74,6 @@ class ConsoleTreeExporter(SpanExporter):
 def _describe(span: ReadableSpan) -> str:
     duration_ms = ((span.end_time or 0) - (span.start_time or 0)) / 1e6
     attrs = span.attributes or {}
-    details = " ".join(f"{label}={attrs[key]}" for key, label in _SHOWN if key in attrs)
+    details = " ".join(f"{label}={attrs[key]!s}" for key, label in _SHOWN if key in attrs)
     status = " ERROR" if span.status.status_code is StatusCode.ERROR else ""
     return f"{span.name} [{duration_ms:.1f} ms]{status} {details}".rstrip()

@@ -236,8 +236,11 @@ def _otlp_exporter(endpoint: str | None, protocol: str | None) -> SpanExporter |
         raise ValueError(f"otlp_protocol must be 'http/protobuf' or 'grpc', not {protocol!r}")
     try:
         if protocol == "grpc":
-            from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as Grpc
-            return Grpc(endpoint=endpoint) if endpoint else Grpc()
+            from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import (  # type: ignore[import-not-found]
+                OTLPSpanExporter as Grpc,
+            )
+            exporter: SpanExporter = Grpc(endpoint=endpoint) if endpoint else Grpc()
+            return exporter
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as Http
     except ImportError:
         extra = "otlp-grpc" if protocol == "grpc" else "otlp"

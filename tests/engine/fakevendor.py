@@ -46,7 +46,7 @@ class Stream:
             yield chunk
 
     def __iter__(self) -> Any:
-        for item in self._iterator:
+        for item in self._iterator:  # noqa: UP028 - like openai: no close() forwarding into the inner iterator
             yield item
 
     def __next__(self) -> Chunk:

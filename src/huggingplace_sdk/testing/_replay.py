@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-import struct
 import socket
+import struct
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass

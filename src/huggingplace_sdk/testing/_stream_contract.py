@@ -71,6 +71,7 @@ def _assert_outcome(capture: SpanCapture, path: str, provider_error: BaseExcepti
     assert len(spans) == 1, f"{path}: expected exactly one span, got {[s.name for s in spans]}"
     span = spans[0]
     attrs = span.attributes or {}
+    error_type: str | None
     if path == "provider_error":
         assert provider_error is not None, "the vendor raised nothing on a broken stream"
         outcome, error_type = sc.STREAM_ERROR, error_type_of(provider_error)
@@ -82,7 +83,8 @@ def _assert_outcome(capture: SpanCapture, path: str, provider_error: BaseExcepti
     assert span.status.status_code is expected_status, f"{path}: status {span.status.status_code}"
     assert span.end_time is not None
     if path not in ("never_iterated",):
-        assert attrs.get(sc.HP_STREAM_CHUNKS, 0) >= 1, f"{path}: no chunk counted"
+        chunks = attrs.get(sc.HP_STREAM_CHUNKS, 0)
+        assert isinstance(chunks, int) and chunks >= 1, f"{path}: no chunk counted"
         assert sc.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK in attrs, f"{path}: no time to first chunk"
     return span
 

@@ -1,0 +1,49 @@
+"""The whole public surface of the core distribution, pinned: a change here is a deliberate API change."""
+
+from __future__ import annotations
+
+import pkgutil
+from pathlib import Path
+
+import huggingplace_sdk
+import huggingplace_sdk.engine
+
+ROOT = Path(__file__).parents[1]
+
+CORE = {
+    "AuthenticationError", "ConfigurationError", "HuggingPlace", "HuggingPlaceError", "Instrumentation",
+    "LogSession", "NetworkError", "RateLimitError", "ServerError", "SessionInfo", "StepHandle",
+    "SyncHuggingPlace", "SyncLogSession", "TimeoutError", "ValidationError", "available_adapters",
+    "current_session", "current_step", "flush", "instrument", "session", "shutdown", "trace_step",
+    "uninstrument", "with_context",
+}
+ENGINE = {
+    "Call", "Codec", "ContentPolicy", "Engine", "GenAIInstrumentor", "Invocation", "Message", "Operation",
+    "Recorder", "Redactor", "Request", "ResultHandler", "Target", "env_flag", "env_int", "error_type_of",
+    "internal_error_counts", "report_internal_error", "tolerate_internal_errors",
+}
+
+
+def test_core_surface_is_pinned() -> None:
+    assert set(huggingplace_sdk.__all__) == CORE
+    assert len(huggingplace_sdk.__all__) == len(CORE)
+    assert all(hasattr(huggingplace_sdk, name) for name in CORE)
+
+
+def test_engine_surface_for_adapter_authors_is_pinned() -> None:
+    assert set(huggingplace_sdk.engine.__all__) == ENGINE
+    assert all(hasattr(huggingplace_sdk.engine, name) for name in ENGINE)
+
+
+def test_only_documented_modules_are_public() -> None:
+    public = {m.name for m in pkgutil.iter_modules(huggingplace_sdk.__path__) if not m.name.startswith("_")}
+    assert public == {"engine", "server", "testing"}
+
+
+def test_every_distribution_ships_py_typed() -> None:
+    packages = [ROOT / "src" / "huggingplace_sdk"]
+    packages += [p for p in (ROOT / "instrumentation").glob("*/src/*") if p.is_dir()]
+    packages += [p for p in (ROOT / "exporters").glob("*/src/*") if p.is_dir()]
+    assert len(packages) == 8
+    for package in packages:
+        assert (package / "py.typed").is_file(), package

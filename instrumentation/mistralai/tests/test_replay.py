@@ -23,21 +23,14 @@ from huggingplace_sdk.testing import (
 )
 from huggingplace_sdk.testing._capture import SpanCapture
 
-try:  # mistralai >= 2 keeps its client under mistralai.client; 1.x at the top level
-    from mistralai.client import Mistral
-    from mistralai.client.models import UsageInfo
-except ImportError:
-    from mistralai import Mistral  # type: ignore[attr-defined,no-redef]
-    from mistralai.models import UsageInfo  # type: ignore[no-redef]
+from mistralai.client import Mistral
 
 CASSETTES = cassette_paths("mistralai")
-# mistralai < 2 parses usage strictly and drops prompt_tokens_details: nothing to read there.
-SDK_KEEPS_CACHE_DETAILS = UsageInfo.model_config.get("extra") == "allow"
 SCOPE = "huggingplace_instrumentation_mistralai"
 
 
 def _ours(capture: SpanCapture) -> list[Any]:
-    # mistralai >= 2 emits its own spans when a global provider is set; only ours are checked here.
+    # mistralai emits its own spans when a global provider is set; only ours are checked here.
     return [s for s in capture.spans() if s.instrumentation_scope.name == SCOPE]
 
 
@@ -104,7 +97,7 @@ def _assert_complete(span: Any, attributes: dict[str, Any], interaction: Interac
     assert list(attributes[sc.GEN_AI_RESPONSE_FINISH_REASONS]) == [c["finish_reason"] for c in recorded["choices"]]
     assert attributes[sc.GEN_AI_USAGE_INPUT_TOKENS] == usage["prompt_tokens"]
     assert attributes[sc.GEN_AI_USAGE_OUTPUT_TOKENS] == usage["completion_tokens"]
-    cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens") if SDK_KEEPS_CACHE_DETAILS else None
+    cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens")
     assert attributes.get(sc.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS) == cached
     _assert_content(attributes, interaction, recorded["choices"][0]["message"]["content"], content)
 

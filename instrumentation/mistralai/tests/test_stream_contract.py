@@ -18,10 +18,7 @@ from huggingplace_sdk.testing._stream_contract import (
     check_sync_exit_path,
 )
 
-try:
-    from mistralai.client import Mistral
-except ImportError:
-    from mistralai import Mistral  # type: ignore[attr-defined,no-redef]
+from mistralai.client import Mistral
 
 CASSETTE = cassette_path("mistralai", "test_chat__test_mistralai_async_streaming_chat_legacy")
 BODY = recorded_request_json(ReplayServer(CASSETTE).interactions[0])
@@ -29,15 +26,21 @@ KWARGS = {"model": BODY["model"], "messages": BODY["messages"]}
 
 
 def _open(base_url: str) -> Any:
-    stream = Mistral(api_key="test-key", server_url=base_url).chat.stream(**KWARGS)
-    assert type(stream).__name__ == "EventStream"
-    return stream
+    return Mistral(api_key="test-key", server_url=base_url).chat.stream(**KWARGS)
 
 
 async def _open_async(base_url: str) -> Any:
-    stream = await Mistral(api_key="test-key", server_url=base_url).chat.stream_async(**KWARGS)
-    assert type(stream).__name__ == "EventStreamAsync"
-    return stream
+    return await Mistral(api_key="test-key", server_url=base_url).chat.stream_async(**KWARGS)
+
+
+def _uninstrumented_stream_type() -> type:
+    with ReplayServer(CASSETTE) as server:
+        stream = _open(server.base_url)
+        stream.close()
+    return type(stream)
+
+
+STREAM_TYPE = _uninstrumented_stream_type()
 
 
 CHAT_STREAM = StreamCall(cassette=CASSETTE, open=_open, open_async=_open_async)
@@ -55,3 +58,11 @@ async def test_async_stream_exit_path_ends_one_span(path: str, span_capture: Spa
     span_capture.instrument(MistralAIInstrumentor())
     span = await check_async_exit_path(path, CHAT_STREAM, span_capture)
     assert span.name == f"chat {BODY['model']}"
+
+
+def test_instrumented_stream_keeps_the_vendor_type(span_capture: SpanCapture) -> None:
+    span_capture.instrument(MistralAIInstrumentor())
+    with ReplayServer(CASSETTE) as server:
+        stream = _open(server.base_url)
+        assert type(stream) is STREAM_TYPE
+        assert len(list(stream)) == len(server.interactions[0].response.body.split(b"data: ")) - 2  # minus [DONE]

@@ -7,10 +7,12 @@ from huggingplace_sdk.engine import GenAIInstrumentor, Target
 from ._chat import PROVIDER, ChatCodec
 from ._embeddings import EmbeddingsCodec
 
-SUPPORTED = "mistralai >= 1.2, < 4"
+# From 2.10 the streams have close() (1.x and early 2.x ones close only through ``with``, bypassing any
+# observer, so a stream left early could not be told apart from one abandoned).
+SUPPORTED = "mistralai >= 2.10, < 4"
 
-# mistralai 2.x and 3.x keep their client under ``mistralai.client``; 1.x had it at the top level.
-_MODULE_ROOTS = ("mistralai.client", "mistralai")
+_CHAT = "mistralai.client.chat"
+_EMBEDDINGS = "mistralai.client.embeddings"
 
 
 class MistralAIInstrumentor(GenAIInstrumentor):
@@ -21,15 +23,11 @@ class MistralAIInstrumentor(GenAIInstrumentor):
 
     def targets(self) -> list[Target]:
         complete, stream, embeddings = ChatCodec(), ChatCodec(streams=True), EmbeddingsCodec()
-        targets: list[Target] = []
-        for root in _MODULE_ROOTS:
-            chat, embed = f"{root}.chat", f"{root}.embeddings"
-            targets += [
-                Target(chat, "Chat.complete", complete),
-                Target(chat, "Chat.complete_async", complete, is_async=True),
-                Target(chat, "Chat.stream", stream),
-                Target(chat, "Chat.stream_async", stream, is_async=True),
-                Target(embed, "Embeddings.create", embeddings),
-                Target(embed, "Embeddings.create_async", embeddings, is_async=True),
-            ]
-        return targets
+        return [
+            Target(_CHAT, "Chat.complete", complete),
+            Target(_CHAT, "Chat.complete_async", complete, is_async=True),
+            Target(_CHAT, "Chat.stream", stream),
+            Target(_CHAT, "Chat.stream_async", stream, is_async=True),
+            Target(_EMBEDDINGS, "Embeddings.create", embeddings),
+            Target(_EMBEDDINGS, "Embeddings.create_async", embeddings, is_async=True),
+        ]

@@ -218,11 +218,21 @@ def _attach_processors(handle: Instrumentation, provider: trace.TracerProvider, 
     hp = _huggingplace_exporter(huggingplace)
     if hp is not None:
         # Our exporter only enqueues in export(); its own worker batches and delivers.
-        exporters.append(("huggingplace", SimpleSpanProcessor(hp)))
+        exporters.append(("huggingplace", _FlushingSimpleSpanProcessor(hp)))
     for name, processor in exporters:
         add(processor)
         handle._processors.append(processor)
         handle.exporters.append(name)
+
+
+class _FlushingSimpleSpanProcessor(SimpleSpanProcessor):
+    """SimpleSpanProcessor whose force_flush reaches the exporter (the SDK's returns True without it).
+
+    The HuggingPlace exporter holds finished interactions in its own queue, so flush() must reach it.
+    """
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return bool(self.span_exporter.force_flush(timeout_millis))
 
 
 def _otlp_exporter(endpoint: str | None, protocol: str | None) -> SpanExporter | None:

@@ -32,6 +32,7 @@ class HuggingPlaceHTTPServer(ThreadingHTTPServer):
     """Threading server that knows its open connections, so stopping it never waits on a keep-alive."""
 
     daemon_threads = True
+    request_queue_size = 128  # the stdlib default (5) refuses bursts of concurrent clients
     allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], context: ServerContext, router: Router) -> None:

@@ -12,8 +12,8 @@ from typing import Any
 
 import anthropic
 import pytest
-
 from huggingplace_instrumentation_anthropic import AnthropicInstrumentor
+
 from huggingplace_sdk import _semconv as sc
 from huggingplace_sdk.testing import ReplayServer, cassette_paths, recorded_request_json
 from huggingplace_sdk.testing._capture import SpanCapture
@@ -111,7 +111,7 @@ async def test_cassette_replays_into_spans_with_recorded_values(
     calls = await _replay(path, span_capture, capture_content)
     spans = _ours(span_capture)
     assert len(spans) == len(calls)
-    for span, (body, recorded) in zip(spans, calls):
+    for span, (body, recorded) in zip(spans, calls, strict=True):
         attributes = dict(span.attributes or {})
         streamed = recorded.events is not None
         assert span.name == f"chat {body['model']}"

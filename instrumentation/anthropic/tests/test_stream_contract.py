@@ -8,8 +8,8 @@ from typing import Any
 
 import anthropic
 import pytest
-
 from huggingplace_instrumentation_anthropic import AnthropicInstrumentor
+
 from huggingplace_sdk import _semconv as sc
 from huggingplace_sdk.testing import ReplayServer, cassette_path, recorded_request_json, recorded_sse_events
 from huggingplace_sdk.testing._capture import SpanCapture

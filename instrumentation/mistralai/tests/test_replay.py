@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from huggingplace_instrumentation_mistralai import MistralAIInstrumentor
+from mistralai.client import Mistral
+
 from huggingplace_sdk import _semconv as sc
 from huggingplace_sdk.testing import (
     Interaction,
@@ -22,8 +23,6 @@ from huggingplace_sdk.testing import (
     recorded_sse_events,
 )
 from huggingplace_sdk.testing._capture import SpanCapture
-
-from mistralai.client import Mistral
 
 CASSETTES = cassette_paths("mistralai")
 SCOPE = "huggingplace_instrumentation_mistralai"
@@ -61,7 +60,7 @@ async def test_cassette_replays_into_spans_with_recorded_values(
         assert not server.unused()
     spans = _ours(span_capture)
     assert len(spans) == len(server.interactions)
-    for span, interaction, result in zip(spans, server.interactions, results):
+    for span, interaction, result in zip(spans, server.interactions, results, strict=True):
         attributes = dict(span.attributes or {})
         body = recorded_request_json(interaction)
         assert attributes[sc.GEN_AI_PROVIDER_NAME] == "mistral_ai"

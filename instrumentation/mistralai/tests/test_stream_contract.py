@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from huggingplace_instrumentation_mistralai import MistralAIInstrumentor
+from mistralai.client import Mistral
+
 from huggingplace_sdk.testing import ReplayServer, cassette_path, recorded_request_json
 from huggingplace_sdk.testing._capture import SpanCapture
 from huggingplace_sdk.testing._stream_contract import (
@@ -17,8 +18,6 @@ from huggingplace_sdk.testing._stream_contract import (
     check_async_exit_path,
     check_sync_exit_path,
 )
-
-from mistralai.client import Mistral
 
 CASSETTE = cassette_path("mistralai", "test_chat__test_mistralai_async_streaming_chat_legacy")
 BODY = recorded_request_json(ReplayServer(CASSETTE).interactions[0])

@@ -44,12 +44,12 @@ class StreamManagerCodec:
         return False
 
 
-def observe_raw_stream(message_stream: Any, invocation: Any) -> Any:
-    """Result handler: observe the raw Stream inside the helper's MessageStream; return the latter as is."""
-    invocation.observe(message_stream._raw_stream)
+def observe_raw_stream(result: Any, invocation: Any) -> Any:
+    """Result handler: observe the raw Stream inside the helper's MessageStream (``result``), returned as is."""
+    invocation.observe(result._raw_stream)
     # Older releases (e.g. 0.40) close the HTTP response directly, never the raw stream's close().
-    invocation.hook_close(message_stream)
-    return message_stream
+    invocation.hook_close(result)
+    return result
 
 
 def _pending_request(manager: Any) -> tuple[Any, dict[str, Any]]:

@@ -159,3 +159,46 @@ def test_bad_environment_values_fall_back(monkeypatch: pytest.MonkeyPatch, span_
         fakevendor.Completions().create(model="m")
     assert sc.GEN_AI_INPUT_MESSAGES not in (span_capture.only_span().attributes or {})
     assert "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT" in caplog.text
+
+
+def test_hooks_are_installed_and_restored_like_targets(span_capture: SpanCapture) -> None:
+    from huggingplace_sdk.engine import GenAIInstrumentor, Hook
+
+    calls: list[bool] = []
+
+    def factory(engine):  # type: ignore[no-untyped-def]
+        def wrapper(wrapped, instance, args, kwargs):  # type: ignore[no-untyped-def]
+            active = engine()
+            calls.append(active is not None)
+            if active is None:
+                return wrapped(*args, **kwargs)
+            with active.operation("hooked op"):
+                return wrapped(*args, **kwargs)
+        return wrapper
+
+    class HookInstrumentor(GenAIInstrumentor):
+        provider = "fake"
+
+        def targets(self):  # type: ignore[no-untyped-def]
+            return [Hook("fakevendor", "Completions.create_twice_nested", factory)]
+
+    original = fakevendor.Completions.__dict__["create_twice_nested"]
+    with span_capture.instrumented(HookInstrumentor()):
+        fakevendor.Completions().create_twice_nested(model="m")
+        token = otel_context.attach(otel_context.set_value(otel_context._SUPPRESS_INSTRUMENTATION_KEY, True))
+        try:
+            fakevendor.Completions().create_twice_nested(model="m")
+        finally:
+            otel_context.detach(token)
+    assert fakevendor.Completions.__dict__["create_twice_nested"] is original
+    assert calls == [True, False]
+    assert [s.name for s in span_capture.spans()] == ["hooked op"]
+
+
+def test_scrub_secrets_removes_values_query_credentials_and_auth_headers() -> None:
+    from huggingplace_sdk.engine import scrub_secrets
+
+    text = "GET https://x/y?api_key=abc123&q=1 failed; Authorization: Bearer tok.en-9 sent by sk-secret"
+    scrubbed = scrub_secrets(text, ["sk-secret"])
+    assert "abc123" not in scrubbed and "tok.en-9" not in scrubbed and "sk-secret" not in scrubbed
+    assert "q=1" in scrubbed

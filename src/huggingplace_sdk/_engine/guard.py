@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 _logger = logging.getLogger("huggingplace_sdk.engine")
 _lock = threading.Lock()
@@ -40,6 +41,14 @@ def report_internal_error(site: str, exc: BaseException) -> None:
                         exc_info=exc)
     if _tolerate_depth == 0 and os.environ.get("PYTEST_CURRENT_TEST"):
         raise InternalError(f"internal error in {site}: {exc!r}") from exc
+
+
+def guarded(site: str, action: Callable[..., Any], *args: Any) -> None:
+    """Run a piece of our own bookkeeping; its failure is reported, never raised at the caller."""
+    try:
+        action(*args)
+    except Exception as exc:
+        report_internal_error(site, exc)
 
 
 @contextmanager

@@ -13,8 +13,8 @@ from opentelemetry.instrumentation.instrumentor import BaseInstrumentor  # type:
 
 from .engine import Engine
 from .options import EngineOptions
-from .spec import Target
-from .wrapper import make_async_wrapper, make_sync_wrapper
+from .spec import Hook, Target
+from .wrapper import active_engine, make_async_wrapper, make_sync_wrapper
 
 _logger = logging.getLogger("huggingplace_sdk.engine")
 _MISSING = object()
@@ -32,7 +32,7 @@ class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
     instruments: ClassVar[tuple[str, ...]] = ()
     engine: Engine | None = None
 
-    def targets(self) -> list[Target]:
+    def targets(self) -> list[Target | Hook]:
         raise NotImplementedError
 
     def adapter_options(self, kwargs: Mapping[str, Any]) -> dict[str, Any]:
@@ -54,7 +54,7 @@ class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
         for target in self.targets():
             self._patch(target, engine_ref)
 
-    def _patch(self, target: Target, engine_ref: weakref.ref[Engine]) -> None:
+    def _patch(self, target: Target | Hook, engine_ref: weakref.ref[Engine]) -> None:
         try:
             owner: Any = importlib.import_module(target.module)
         except ImportError:
@@ -69,8 +69,12 @@ class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
         if original is _MISSING and not hasattr(owner, attribute):
             _logger.debug("skipping %s.%s: not present in this version", target.module, target.name)
             return
-        make = make_async_wrapper if target.is_async else make_sync_wrapper
-        wrapt.wrap_function_wrapper(owner, attribute, make(engine_ref, target))
+        if isinstance(target, Hook):
+            wrapper = target.factory(lambda: active_engine(engine_ref()))
+        else:
+            make = make_async_wrapper if target.is_async else make_sync_wrapper
+            wrapper = make(engine_ref, target)
+        wrapt.wrap_function_wrapper(owner, attribute, wrapper)
         self._patches.append((owner, attribute, original))
 
     def _uninstrument(self, **kwargs: Any) -> None:

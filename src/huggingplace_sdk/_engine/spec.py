@@ -134,3 +134,20 @@ class Target:
     is_async: bool = False
     # Optional vendor-specific result handling (raw responses, stream managers); default: the engine's.
     result_handler: ResultHandler | None = None
+
+
+# Returns the engine while it is active and instrumentation is not suppressed, else None.
+EngineRef = Callable[[], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Hook:
+    """A method wrapped by the adapter's own wrapper, for calls that do not fit a Codec (platform SDKs,
+    callbacks). ``factory(engine)`` returns a wrapt wrapper ``(wrapped, instance, args, kwargs)``; ``engine()``
+    gives the active Engine or None (then the wrapper must just call through). The instrumentor installs and
+    restores hooks exactly like Targets.
+    """
+
+    module: str
+    name: str
+    factory: Callable[[EngineRef], Callable[..., Any]]

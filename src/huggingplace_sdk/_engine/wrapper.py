@@ -28,6 +28,13 @@ def _suppressed() -> bool:
                 or otel_context.get_value("suppress_instrumentation"))
 
 
+def active_engine(engine: Engine | None) -> Engine | None:
+    """``engine`` if it is active and instrumentation is not suppressed here, else None."""
+    if engine is None or not engine.active or _suppressed():
+        return None
+    return engine
+
+
 def _start(engine_ref: EngineRef, target: Target, instance: Any, args: tuple[Any, ...],
            kwargs: dict[str, Any]) -> tuple[Invocation, Call] | None:
     engine = engine_ref()

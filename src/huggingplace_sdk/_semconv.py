@@ -175,6 +175,7 @@ HP_PAYMAN_ENVIRONMENT: Final = HP_PAYMAN + "environment"
 HP_CONVERSIMPLE: Final = HP_PLATFORM_PREFIX + "conversimple."
 HP_CONVERSIMPLE_END_REASON: Final = HP_CONVERSIMPLE + "conversation.end_reason"
 HP_CONVERSIMPLE_TOOL_CALLS: Final = HP_CONVERSIMPLE + "conversation.tool_call_count"
+HP_CONVERSIMPLE_EVENTS_DROPPED: Final = HP_CONVERSIMPLE + "conversation.events_dropped"
 HP_CONVERSIMPLE_TOOL_TIMEOUT: Final = HP_CONVERSIMPLE + "tool.timeout_seconds"
 HP_CONVERSIMPLE_TOOL_REPLAYED: Final = HP_CONVERSIMPLE + "tool.replayed"  # a cached result was re-sent
 HP_CONVERSIMPLE_CONNECTION_STATE: Final = HP_CONVERSIMPLE + "connection.state"

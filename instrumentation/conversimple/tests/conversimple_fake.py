@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 from websockets.asyncio.server import Server, ServerConnection, serve
 
 WAIT_SECONDS = 10.0  # a safety net for a broken test, never a way to let time pass
+TEST_API_KEY = "cs-live-SECRET-5566778899"  # the key tests give the agent; never in a span
 
 
 class FakeChannel:
@@ -64,14 +65,19 @@ class FakeConversimple:
     def __init__(self, api_key: str) -> None:
         self.api_key = api_key
         self.join_error_reason: str | None = None  # reject every join with this reason
+        self.echo_token_on_refusal = False  # a platform that quotes the refused token back
+        self.refuse_handshake_status: int | None = None  # answer the WebSocket upgrade with this HTTP status
         self.channels: list[FakeChannel] = []
+        self.join_attempts = 0
+        self._joined = asyncio.Event()
         self._new_channels: asyncio.Queue[FakeChannel] = asyncio.Queue()
         self._server: Server | None = None
 
     @classmethod
     async def start(cls, api_key: str) -> FakeConversimple:
         fake = cls(api_key)
-        fake._server = await serve(fake._handle, "127.0.0.1", 0, subprotocols=["phoenix-websocket"])  # type: ignore[list-item]
+        fake._server = await serve(fake._handle, "127.0.0.1", 0, subprotocols=["phoenix-websocket"],  # type: ignore[list-item]
+                                   process_request=fake._process_request)
         return fake
 
     @property
@@ -79,6 +85,12 @@ class FakeConversimple:
         assert self._server is not None
         port = next(iter(self._server.sockets)).getsockname()[1]
         return f"ws://127.0.0.1:{port}/customer_sdk/websocket"
+
+    async def wait_for_joins(self, count: int) -> None:
+        """Until ``count`` joins (accepted or refused) have been answered."""
+        while self.join_attempts < count:
+            self._joined.clear()
+            await asyncio.wait_for(self._joined.wait(), WAIT_SECONDS)
 
     async def next_channel(self) -> FakeChannel:
         return await asyncio.wait_for(self._new_channels.get(), WAIT_SECONDS)
@@ -89,15 +101,27 @@ class FakeConversimple:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), WAIT_SECONDS)
 
+    def _process_request(self, connection: ServerConnection, request: Any) -> Any:
+        if self.refuse_handshake_status is not None:
+            self.join_attempts += 1
+            self._joined.set()
+            return connection.respond(self.refuse_handshake_status, "unavailable\n")
+        return None
+
     async def _handle(self, connection: ServerConnection) -> None:
         assert connection.request is not None
         query = parse_qs(urlsplit(connection.request.path).query)
         join = json.loads(await connection.recv())
         reply_status, reason = "ok", None
-        if query.get("auth_token", [""])[0] != self.api_key:
+        token = query.get("auth_token", [""])[0]
+        if token != self.api_key:
             reply_status, reason = "error", "invalid_api_key"
+            if self.echo_token_on_refusal:
+                reason = f"invalid_api_key: {token}"
         elif self.join_error_reason is not None:
             reply_status, reason = "error", self.join_error_reason
+        self.join_attempts += 1
+        self._joined.set()
         response = {"reason": reason} if reason else {}
         await connection.send(json.dumps(
             [join["join_ref"], join["ref"], join["topic"], "phx_reply",

@@ -14,8 +14,10 @@ def test_public_names() -> None:
 
 
 def test_supported_versions_and_entry_point() -> None:
-    assert tuple(adapter.PaymanInstrumentor().instrumentation_dependencies()) == ("paymanai-sdk >= 1.0.8, < 2",)
+    dependencies = tuple(adapter.PaymanInstrumentor().instrumentation_dependencies())
+    assert dependencies == ("paymanai-sdk >= 1.0.8, < 2",)
     (entry,) = [e for e in metadata.entry_points(group="opentelemetry_instrumentor") if e.name == "payman"]
     assert entry.load() is adapter.PaymanInstrumentor
-    requirement = [r for r in metadata.requires("huggingplace-instrumentation-payman") or [] if "paymanai-sdk" in r]
+    requires = metadata.requires("huggingplace-instrumentation-payman") or []
+    requirement = [r for r in requires if "paymanai-sdk" in r]
     assert requirement and "<2" in requirement[0].replace(" ", "")

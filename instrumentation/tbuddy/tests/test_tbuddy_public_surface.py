@@ -14,8 +14,10 @@ def test_public_names() -> None:
 
 
 def test_supported_versions_and_entry_point() -> None:
-    assert tuple(adapter.TBuddyInstrumentor().instrumentation_dependencies()) == ("tbuddy >= 2.0, < 3",)
+    dependencies = tuple(adapter.TBuddyInstrumentor().instrumentation_dependencies())
+    assert dependencies == ("tbuddy >= 2.0, < 3",)
     (entry,) = [e for e in metadata.entry_points(group="opentelemetry_instrumentor") if e.name == "tbuddy"]
     assert entry.load() is adapter.TBuddyInstrumentor
-    requirement = [r for r in metadata.requires("huggingplace-instrumentation-tbuddy") or [] if "tbuddy" in r]
+    requires = metadata.requires("huggingplace-instrumentation-tbuddy") or []
+    requirement = [r for r in requires if "tbuddy" in r]
     assert requirement and "<3" in requirement[0].replace(" ", "")

@@ -1,0 +1,23 @@
+"""The adapter's public surface, version range and entry point are pinned."""
+
+from __future__ import annotations
+
+from importlib import metadata
+from pathlib import Path
+
+import huggingplace_instrumentation_conversimple as adapter
+
+
+def test_public_names() -> None:
+    assert adapter.__all__ == ["ConversimpleInstrumentor"]
+    assert (Path(adapter.__file__).parent / "py.typed").exists()
+
+
+def test_supported_versions_and_entry_point() -> None:
+    dependencies = tuple(adapter.ConversimpleInstrumentor().instrumentation_dependencies())
+    assert dependencies == ("conversimple-sdk >= 0.2.4, < 0.3",)
+    (entry,) = [e for e in metadata.entry_points(group="opentelemetry_instrumentor") if e.name == "conversimple"]
+    assert entry.load() is adapter.ConversimpleInstrumentor
+    requires = metadata.requires("huggingplace-instrumentation-conversimple") or []
+    requirement = [r for r in requires if "conversimple-sdk" in r]
+    assert requirement and "<0.3" in requirement[0].replace(" ", "")

@@ -42,7 +42,8 @@ def replay_sync(client: openai.OpenAI, name: str, interaction: Interaction) -> t
     if path.endswith("/chat/completions"):
         chat = client.chat.completions
         if "parse" in name:
-            return chat.parse(**call_kwargs(chat.parse, body, drop=("stream",))), None
+            parse = chat_helpers(client).parse
+            return parse(**call_kwargs(parse, body, drop=("stream",))), None
         return _consume(chat.create(**call_kwargs(chat.create, body)))
     if path.endswith("/completions"):
         return _consume(client.completions.create(**call_kwargs(client.completions.create, body)))
@@ -68,7 +69,8 @@ async def replay_async(client: openai.AsyncOpenAI, name: str, interaction: Inter
     if path.endswith("/chat/completions"):
         chat = client.chat.completions
         if "parse" in name:
-            return await chat.parse(**call_kwargs(chat.parse, body, drop=("stream",))), None
+            parse = chat_helpers(client).parse
+            return await parse(**call_kwargs(parse, body, drop=("stream",))), None
         return await _consume_async(await chat.create(**call_kwargs(chat.create, body)))
     if path.endswith("/completions"):
         completions = client.completions
@@ -103,3 +105,9 @@ async def _consume_async(result: Any) -> tuple[Any, int | None]:
             count += 1
         return result, count
     return result, None
+
+
+def chat_helpers(client: Any) -> Any:
+    """The resource holding chat ``parse()`` / ``stream()``: ``beta.chat.completions`` in older releases."""
+    chat = client.chat.completions
+    return chat if hasattr(chat, "parse") else client.beta.chat.completions

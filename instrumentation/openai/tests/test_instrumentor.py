@@ -2,34 +2,38 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from importlib.metadata import entry_points
 from typing import Any
 
+import huggingplace_instrumentation_openai as package
 import openai
 import openai.resources.chat.completions as chat_module
 import openai.resources.completions as completions_module
 import openai.resources.embeddings as embeddings_module
 import openai.resources.responses as responses_module
+from huggingplace_instrumentation_openai import OpenAIInstrumentor
 from opentelemetry import context as otel_context
 
-import huggingplace_instrumentation_openai as package
-from huggingplace_instrumentation_openai import OpenAIInstrumentor
 from huggingplace_sdk import _semconv as sc
 from huggingplace_sdk.testing import ReplayServer, cassette_path, load_cassette, recorded_json
 from huggingplace_sdk.testing._capture import SpanCapture
 
-from ._drive import sync_client
+from ._drive import chat_helpers, sync_client
 
 CHAT = cassette_path("openai", "test_chat__test_chat")
 CHAT_STREAM = cassette_path("openai", "test_chat__test_chat_streaming_not_consumed")
+_BETA_CHAT = "openai.resources.beta.chat.completions"
 MESSAGES = [{"role": "user", "content": "Tell me a joke about opentelemetry"}]
 
+# chat parse() left beta in later 1.x releases: whichever class this release defines it on is wrapped.
+_PARSE_OWNER: Any = chat_module if "parse" in vars(chat_module.Completions) else importlib.import_module(_BETA_CHAT)
 WRAPPED = [
     (chat_module.Completions, "create"),
     (chat_module.AsyncCompletions, "create"),
-    (chat_module.Completions, "parse"),
-    (chat_module.AsyncCompletions, "parse"),
+    (_PARSE_OWNER.Completions, "parse"),
+    (_PARSE_OWNER.AsyncCompletions, "parse"),
     (completions_module.Completions, "create"),
     (completions_module.AsyncCompletions, "create"),
     (embeddings_module.Embeddings, "create"),
@@ -139,9 +143,12 @@ def test_embeddings_encoding_format_recorded(span_capture: SpanCapture) -> None:
 
 def test_stream_helper_gives_one_span(span_capture: SpanCapture) -> None:
     span_capture.instrument(OpenAIInstrumentor())
-    with ReplayServer(CHAT_STREAM) as server, sync_client(server.base_url) as client:
-        with client.chat.completions.stream(model="gpt-3.5-turbo", messages=MESSAGES) as stream:
-            final = stream.get_final_completion()
+    with (
+        ReplayServer(CHAT_STREAM) as server,
+        sync_client(server.base_url) as client,
+        chat_helpers(client).stream(model="gpt-3.5-turbo", messages=MESSAGES) as stream,
+    ):
+        final = stream.get_final_completion()
     span = span_capture.only_span()
     assert (span.attributes or {})[sc.GEN_AI_RESPONSE_ID] == final.id
 

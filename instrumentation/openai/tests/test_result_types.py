@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from huggingplace_sdk.testing import ReplayServer, cassette_path
 from huggingplace_sdk.testing._capture import SpanCapture
 
-from ._drive import sync_client
+from ._drive import chat_helpers, sync_client
 
 CHAT = cassette_path("openai", "test_chat__test_chat")
 CHAT_STREAM = cassette_path("openai", "test_chat__test_chat_streaming_not_consumed")
@@ -50,7 +50,7 @@ def _streaming_response(client: openai.OpenAI) -> list[type]:
 
 
 def _parse(client: openai.OpenAI) -> list[type]:
-    parsed = client.chat.completions.parse(model="gpt-4o", messages=MESSAGES, response_format=StructuredAnswer)
+    parsed = chat_helpers(client).parse(model="gpt-4o", messages=MESSAGES, response_format=StructuredAnswer)
     return [type(parsed), type(parsed.choices[0].message.parsed)]
 
 
@@ -69,7 +69,7 @@ def _raw_stream(client: openai.OpenAI) -> list[type]:
 
 
 def _stream_manager(client: openai.OpenAI) -> list[type]:
-    manager = client.chat.completions.stream(model="gpt-3.5-turbo", messages=MESSAGES)
+    manager = chat_helpers(client).stream(model="gpt-3.5-turbo", messages=MESSAGES)
     with manager as stream:
         return [type(manager), type(stream), type(stream.get_final_completion())]
 

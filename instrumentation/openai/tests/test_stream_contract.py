@@ -17,7 +17,7 @@ from huggingplace_sdk.testing import (
 )
 from huggingplace_sdk.testing._capture import SpanCapture
 
-from ._drive import async_client, sync_client
+from ._drive import async_client, chat_helpers, sync_client
 
 MESSAGES = [{"role": "user", "content": "Tell me a joke about opentelemetry"}]
 CHAT_STREAM = cassette_path("openai", "test_chat__test_chat_streaming_not_consumed")
@@ -51,11 +51,11 @@ async def _responses_async(url: str) -> Any:
 
 def _chat_helper(url: str) -> Any:
     """``chat.completions.stream()``: the helper stream the manager's ``with`` gives."""
-    return sync_client(url).chat.completions.stream(model="gpt-3.5-turbo", messages=MESSAGES).__enter__()
+    return chat_helpers(sync_client(url)).stream(model="gpt-3.5-turbo", messages=MESSAGES).__enter__()
 
 
 async def _chat_helper_async(url: str) -> Any:
-    return await async_client(url).chat.completions.stream(model="gpt-3.5-turbo", messages=MESSAGES).__aenter__()
+    return await chat_helpers(async_client(url)).stream(model="gpt-3.5-turbo", messages=MESSAGES).__aenter__()
 
 
 def _responses_helper(url: str) -> Any:

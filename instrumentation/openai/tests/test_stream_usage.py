@@ -12,7 +12,7 @@ from huggingplace_sdk import _semconv as sc
 from huggingplace_sdk.testing import ReplayServer, recorded_sse_events
 from huggingplace_sdk.testing._capture import SpanCapture
 
-from ._drive import async_client, sync_client
+from ._drive import async_client, chat_helpers, sync_client
 from ._synthetic import FAKE_USAGE, stream_with_usage_chunk
 
 MESSAGES = [{"role": "user", "content": "Tell me a joke about opentelemetry"}]
@@ -98,7 +98,7 @@ def test_stream_helper_with_injected_usage(tmp_path: Path, span_capture: SpanCap
     span_capture.instrument(OpenAIInstrumentor(), stream_usage=True)
     with ReplayServer(path) as server:
         client = sync_client(server.base_url)
-        with client.chat.completions.stream(model="gpt-3.5-turbo", messages=MESSAGES) as stream:
+        with chat_helpers(client).stream(model="gpt-3.5-turbo", messages=MESSAGES) as stream:
             final = stream.get_final_completion()
     assert final.usage is None  # the caller did not ask for usage, so the helper never saw it
     attrs = span_capture.only_span().attributes or {}

@@ -20,8 +20,17 @@ def given(value: Any) -> Any:
 
 
 def arg(kwargs: Mapping[str, Any], name: str) -> Any:
-    """A call argument, ``None`` when absent or not given."""
-    return given(kwargs.get(name))
+    """A call argument, ``None`` when absent or not given.
+
+    Falls back to ``extra_body``, where callers put parameters their SDK release does not name yet (the
+    value is sent all the same).
+    """
+    value = given(kwargs.get(name))
+    if value is None:
+        extra = given(kwargs.get("extra_body"))
+        if isinstance(extra, Mapping):
+            value = given(extra.get(name))
+    return value
 
 
 def field(obj: Any, name: str) -> Any:

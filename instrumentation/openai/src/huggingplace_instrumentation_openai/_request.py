@@ -8,7 +8,7 @@ from typing import Any
 from huggingplace_sdk import _semconv as sc
 from huggingplace_sdk.engine import Call, Request
 
-from ._fields import arg, as_float, as_int, as_str, put, server_of, string_list
+from ._fields import arg, as_float, as_int, as_str, given, put, server_of, string_list
 
 PROVIDER = "openai"
 STREAM_USAGE_OPTION = "stream_usage"
@@ -21,7 +21,7 @@ def new_request(call: Call, operation: str) -> Request:
         operation=operation,
         provider=PROVIDER,
         model=as_str(arg(kwargs, "model")),
-        stream=bool(arg(kwargs, "stream")),
+        stream=bool(given(kwargs.get("stream"))),  # only the argument decides what the SDK returns
         server_address=host,
         server_port=port,
     )
@@ -40,7 +40,7 @@ def put_sampling(request: Request, kwargs: Mapping[str, Any], *max_token_names: 
     put(attributes, sc.GEN_AI_REQUEST_FREQUENCY_PENALTY, as_float(arg(kwargs, "frequency_penalty")))
     put(attributes, sc.GEN_AI_REQUEST_PRESENCE_PENALTY, as_float(arg(kwargs, "presence_penalty")))
     put(attributes, sc.GEN_AI_REQUEST_SEED, as_int(arg(kwargs, "seed")))
-    put(attributes, sc.GEN_AI_REQUEST_STOP_SEQUENCES, string_list(kwargs.get("stop")))
+    put(attributes, sc.GEN_AI_REQUEST_STOP_SEQUENCES, string_list(arg(kwargs, "stop")))
     choices = as_int(arg(kwargs, "n"))
     if choices is not None and choices != 1:
         attributes[sc.GEN_AI_REQUEST_CHOICE_COUNT] = choices

@@ -253,3 +253,20 @@ def test_export_after_shutdown_fails_without_raising(make_exporter: Any, tracer_
 
     assert exporter.export([]) is SpanExportResult.FAILURE
     assert exporter.force_flush(100) is True
+
+
+def test_processor_shutdown_without_a_budget_still_delivers(
+    server: Any, make_exporter: Any, export_interaction: Any
+) -> None:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+
+    exporter = make_exporter(late_child_wait=60.0, atexit_timeout=0)  # at-exit hook off
+    provider = TracerProvider(shutdown_on_exit=False)
+    provider.add_span_processor(SimpleSpanProcessor(exporter))  # its shutdown() passes no timeout
+    tracer = provider.get_tracer("shutdown-test")
+    export_interaction(tracer, 1)
+    export_interaction(tracer, 2)
+    provider.shutdown()
+    assert sorted(log["user_prompt"] for log in server.store.logs()) == ["question 1", "question 2"]
+    assert exporter.get_metrics()["dropped_total"] == 0

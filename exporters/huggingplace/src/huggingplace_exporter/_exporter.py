@@ -53,6 +53,7 @@ _logger = logging.getLogger("huggingplace.exporter")
 _POLL_INTERVAL_S: Final = 0.2  # longest the worker sleeps before looking at the assembler's deadlines
 _SPOOL_RETRY_COOLDOWN_S: Final = 30.0  # after retries are exhausted, spooled batches rest this long
 _DEFAULT_FLUSH_TIMEOUT_MS: Final = 30_000
+_DEFAULT_SHUTDOWN_TIMEOUT_S: Final = 5.0  # shutdown() without a budget when the at-exit hook is disabled
 
 
 @dataclass(slots=True)
@@ -238,13 +239,14 @@ class HuggingPlaceSpanExporter(SpanExporter):
             return False
 
     def shutdown(self, timeout_millis: float | None = None) -> None:
-        """Flush within ``timeout_millis`` (default: the at-exit budget), then stop; idempotent."""
+        """Flush within ``timeout_millis`` (default: the at-exit budget, else 5 s), then stop; idempotent."""
         try:
             if self._shutdown_done:
                 return
-            budget_s = (
-                self.settings.atexit_timeout if timeout_millis is None else max(0.0, timeout_millis) / 1000.0
-            )
+            if timeout_millis is None:
+                budget_s = self.settings.atexit_timeout or _DEFAULT_SHUTDOWN_TIMEOUT_S
+            else:
+                budget_s = max(0.0, timeout_millis) / 1000.0
             deadline = time.monotonic() + budget_s
             self._ensure_worker()
             with self._cond:

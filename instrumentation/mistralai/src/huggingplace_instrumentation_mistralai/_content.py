@@ -55,7 +55,8 @@ def tool_definitions(tools: Any) -> list[dict[str, Any]]:
 def content_parts(content: Any) -> list[Part]:
     """A message content: a string, or a list of chunks (text, thinking, image_url, document_url ...)."""
     if isinstance(content, str):
-        return [{"type": "text", "content": content}]
+        # An assistant turn that only calls tools often sends "" as its content.
+        return [{"type": "text", "content": content}] if content else []
     if not isinstance(content, Iterable):
         return []
     parts: list[Part] = []

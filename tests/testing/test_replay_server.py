@@ -184,3 +184,21 @@ def test_base_url_requires_a_started_server() -> None:
     with server:
         assert server.base_url.startswith("http://127.0.0.1:")
     json.dumps([r.method for r in server.requests])  # requests stay readable after stop
+
+
+def test_client_disconnects_are_not_reported_but_other_errors_are(capfd: pytest.CaptureFixture[str]) -> None:
+    from huggingplace_sdk.testing._replay import _Server
+
+    with ReplayServer(CHAT) as server:
+        http_server = server._server
+        assert isinstance(http_server, _Server)
+        try:
+            raise ConnectionResetError(104, "Connection reset by peer")
+        except ConnectionResetError:
+            http_server.handle_error(None, ("127.0.0.1", 1))
+        assert capfd.readouterr().err == ""
+        try:
+            raise ValueError("a real bug in the handler")
+        except ValueError:
+            http_server.handle_error(None, ("127.0.0.1", 1))
+        assert "a real bug in the handler" in capfd.readouterr().err

@@ -11,6 +11,7 @@ import json
 import os
 import socket
 import struct
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -224,6 +225,12 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # a client may keep a pooled connection open; never wait for it
     replay: ReplayServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client dropping its pooled connection (or a stream it stopped reading) is normal here."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class ReplayServer:

@@ -10,8 +10,8 @@ from typing import Any
 import anthropic
 import httpx2
 import pytest
-
 from huggingplace_instrumentation_anthropic import AnthropicInstrumentor
+
 from huggingplace_sdk import _semconv as sc
 from huggingplace_sdk.testing._capture import SpanCapture
 

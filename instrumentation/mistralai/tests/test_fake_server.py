@@ -9,9 +9,9 @@ from typing import Any
 
 import httpx2
 import pytest
+from huggingplace_instrumentation_mistralai import MistralAIInstrumentor
 from mistralai.client import Mistral, errors
 
-from huggingplace_instrumentation_mistralai import MistralAIInstrumentor
 from huggingplace_sdk import _semconv as sc
 from huggingplace_sdk.testing._capture import SpanCapture
 
@@ -32,7 +32,8 @@ RESPONSE = {
         "content": [{"type": "thinking", "thinking": [{"type": "text", "text": "Need weather."}]},
                     {"type": "text", "text": "Checking."}],
         "tool_calls": [
-            {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}},
+            {"id": "call_1", "type": "function",
+             "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}},
             {"id": "call_2", "type": "function", "function": {"name": "get_weather", "arguments": {"city": "Lyon"}}},
         ]}}],
     "usage": {"prompt_tokens": 40, "completion_tokens": 22, "total_tokens": 62},

@@ -139,12 +139,12 @@ ERROR_INCOMPLETE: Final = "incomplete"  # a platform stream / conversation that 
 ERROR_TIMEOUT: Final = "timeout"
 
 HP_TBUDDY: Final = HP_PLATFORM_PREFIX + "tbuddy."
+HP_TBUDDY_SESSION_ID: Final = HP_TBUDDY + "session.id"  # always; session.id too unless session() is open
 HP_TBUDDY_FOLLOW_UP: Final = HP_TBUDDY + "follow_up"  # the query continues an existing session
 HP_TBUDDY_FORCE_NEW_SESSION: Final = HP_TBUDDY + "force_new_session"
 HP_TBUDDY_WAIT_FOR_COMPLETION: Final = HP_TBUDDY + "wait_for_completion"
 HP_TBUDDY_STATUS: Final = HP_TBUDDY + "status"  # session status the platform reported last
 HP_TBUDDY_PROGRESS: Final = HP_TBUDDY + "progress_percent"
-HP_TBUDDY_DESTINATION: Final = HP_TBUDDY + "destination"
 HP_TBUDDY_ERROR_COUNT: Final = HP_TBUDDY + "error_count"
 HP_TBUDDY_EXTEND_HOURS: Final = HP_TBUDDY + "extend_hours"
 HP_TBUDDY_CONVERSATION_TURNS: Final = HP_TBUDDY + "conversation_turns"
@@ -160,6 +160,7 @@ TBUDDY_EVENT_UPDATE: Final = HP_TBUDDY + "update"
 TBUDDY_EVENT_EVENTS_DROPPED: Final = HP_TBUDDY + "stream.events_dropped"
 
 HP_PAYMAN: Final = HP_PLATFORM_PREFIX + "payman."
+HP_PAYMAN_SESSION_ID: Final = HP_PAYMAN + "session.id"  # always; session.id too unless session() is open
 HP_PAYMAN_TASK_ID: Final = HP_PAYMAN + "task.id"
 HP_PAYMAN_REQUEST_ID: Final = HP_PAYMAN + "request.id"
 HP_PAYMAN_TASK_STATUS: Final = HP_PAYMAN + "task.status"
@@ -173,6 +174,7 @@ HP_PAYMAN_GRANT_TYPE: Final = HP_PAYMAN + "oauth.grant_type"
 HP_PAYMAN_ENVIRONMENT: Final = HP_PAYMAN + "environment"
 
 HP_CONVERSIMPLE: Final = HP_PLATFORM_PREFIX + "conversimple."
+HP_CONVERSIMPLE_CONVERSATION_ID: Final = HP_CONVERSIMPLE + "conversation.id"  # always; session.id unless in session()
 HP_CONVERSIMPLE_END_REASON: Final = HP_CONVERSIMPLE + "conversation.end_reason"
 HP_CONVERSIMPLE_TOOL_CALLS: Final = HP_CONVERSIMPLE + "conversation.tool_call_count"
 HP_CONVERSIMPLE_EVENTS_DROPPED: Final = HP_CONVERSIMPLE + "conversation.events_dropped"

@@ -26,6 +26,10 @@ from huggingplace_sdk import _semconv as sc
 QUERY = "Plan a 3-day trip to Paris in July"
 
 
+def attributes_of(span: ReadableSpan) -> dict[str, Any]:
+    return dict(span.attributes or {})
+
+
 def spans_named(exporter: InMemorySpanExporter, name: str) -> list[ReadableSpan]:
     return [span for span in exporter.get_finished_spans() if span.name == name]
 
@@ -62,6 +66,7 @@ async def test_submit_query_span(instrumented: Any, fake: Any, client: Any,
     assert attrs[sc.GEN_AI_PROVIDER_NAME] == "tbuddy"
     assert attrs[sc.GEN_AI_AGENT_NAME] == "tbuddy"
     assert attrs[sc.SESSION_ID] == session.session_id  # from the platform's plan response
+    assert attrs[sc.HP_TBUDDY_SESSION_ID] == session.session_id
     assert attrs[sc.GEN_AI_CONVERSATION_ID] == session.session_id
     assert attrs[sc.USER_ID] == "user-7"
     assert attrs[sc.HP_TBUDDY_FOLLOW_UP] is False
@@ -336,7 +341,32 @@ async def test_retries_of_untraced_calls_annotate_nothing(instrumented: Any, fak
     assert user_span.name == "user work" and user_span.events == ()
 
 
-# --- contract: parenting, suppression, uninstrument, credentials --------------------------------------------
+# --- contract: parenting, suppression, uninstrument, credentials ------------------------------------------
+async def test_session_and_trace_step_around_platform_calls(fake: Any, client: Any, provider: TracerProvider,
+                                                            exporter: InMemorySpanExporter) -> None:
+    import huggingplace_sdk as hp
+
+    fake.add_session(FakeSession("sess-0001", updates=agent_updates("sess-0001")))
+    handle = hp.instrument(["tbuddy"], tracer_provider=provider, huggingplace=False, console=False)
+    try:
+        with hp.session("user-session", user_id="user-1"), hp.trace_step("plan the trip"):
+            await run_stream(client, "sess-0001")
+    finally:
+        handle.uninstrument()
+
+    step = only_span(exporter, "plan the trip")
+    query = only_span(exporter, "invoke_agent tbuddy")
+    stream = only_span(exporter, "tbuddy.stream")
+    assert query.parent is not None and query.parent.span_id == step.context.span_id
+    assert stream.parent is not None and stream.parent.span_id == query.context.span_id
+    for span in (query, stream, only_span(exporter, "tbuddy.agent weather")):
+        attrs = attributes_of(span)
+        assert attrs[sc.SESSION_ID] == "user-session"  # session() wins over the platform's id ...
+        assert attrs[sc.USER_ID] == "user-1"
+    for span in (query, stream):
+        assert attributes_of(span)[sc.HP_TBUDDY_SESSION_ID] == "sess-0001"  # ... which is kept beside it
+
+
 async def test_spans_nest_under_the_callers_span(instrumented: Any, fake: Any, client: Any,
                                                  provider: TracerProvider,
                                                  exporter: InMemorySpanExporter) -> None:

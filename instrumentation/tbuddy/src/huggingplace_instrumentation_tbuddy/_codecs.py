@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from opentelemetry.trace import SpanKind
 from opentelemetry.util.types import AttributeValue
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Call, Message, Recorder, Request
+from huggingplace_sdk.engine import Call, Message, Recorder, Request, server_of
+
+from ._session import session_attributes
 
 PROVIDER = "tbuddy"
 AGENT_NAME = "tbuddy"  # the platform's orchestrator agent, invoked by submit_query
@@ -23,12 +24,7 @@ def argument(call: Call, index: int, name: str, default: Any = None) -> Any:
 
 
 def _server(instance: Any) -> tuple[str | None, int | None]:
-    base_url = getattr(getattr(instance, "config", None), "base_url", None)
-    if not isinstance(base_url, str):
-        return None, None
-    parts = urlsplit(base_url)
-    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
-    return parts.hostname, port
+    return server_of(getattr(getattr(instance, "config", None), "base_url", None))
 
 
 def _field(result: Any, name: str) -> Any:
@@ -64,9 +60,7 @@ class SubmitQueryCodec(_PlatformCodec):
         user_id = argument(call, 2, "user_id")
         if isinstance(user_id, str):
             attributes[sc.USER_ID] = user_id
-        if isinstance(session_id, str):
-            attributes[sc.SESSION_ID] = session_id
-            attributes[sc.GEN_AI_CONVERSATION_ID] = session_id
+        attributes.update(session_attributes(session_id))
 
         def input_messages() -> list[Message]:
             return [{"role": "user", "parts": [{"type": "text", "content": str(query)}]}]
@@ -88,10 +82,8 @@ class SubmitQueryCodec(_PlatformCodec):
 
 def record_plan_result(result: Any, recorder: Recorder) -> None:
     """What a ``TravelPlanResult`` tells about the session (never its content)."""
-    session_id = _field(result, "session_id")
-    if isinstance(session_id, str):
-        recorder.set_attribute(sc.SESSION_ID, session_id)
-        recorder.set_attribute(sc.GEN_AI_CONVERSATION_ID, session_id)
+    for key, value in session_attributes(_field(result, "session_id")).items():
+        recorder.set_attribute(key, value)
     status = _field(result, "status")
     if isinstance(status, str):
         recorder.set_attribute(sc.HP_TBUDDY_STATUS, status)
@@ -109,10 +101,7 @@ class SessionCodec(_PlatformCodec):
     def read_request(self, call: Call) -> Request:
         address, port = _server(call.instance)
         attributes: dict[str, AttributeValue] = {}
-        session_id = argument(call, 0, "session_id")
-        if isinstance(session_id, str):
-            attributes[sc.SESSION_ID] = session_id
-            attributes[sc.GEN_AI_CONVERSATION_ID] = session_id
+        attributes.update(session_attributes(argument(call, 0, "session_id")))
         if self.method == "extend_session":
             hours = argument(call, 1, "hours", 24)
             if isinstance(hours, int):

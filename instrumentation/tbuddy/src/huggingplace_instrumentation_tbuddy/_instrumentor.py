@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import weakref
-from typing import Any
-
-from huggingplace_sdk.engine import GenAIInstrumentor, Target
+from huggingplace_sdk.engine import GenAIInstrumentor, Hook, Target
 
 from ._codecs import PROVIDER, SessionCodec, SubmitQueryCodec
-from ._patches import Patches
 from ._plan import make_plan_wrapper
 from ._retry import make_execute_wrapper
 from ._stream import make_connect_wrapper
@@ -27,28 +23,14 @@ class TBuddyInstrumentor(GenAIInstrumentor):
     provider = PROVIDER
     instruments = ("tbuddy >= 2.0, < 3",)
 
-    def targets(self) -> list[Target]:
-        targets = [Target(CLIENT_MODULE, "TBuddyClient.submit_query", SubmitQueryCodec(), is_async=True)]
+    def targets(self) -> list[Target | Hook]:
+        targets: list[Target | Hook] = [
+            Target(CLIENT_MODULE, "TBuddyClient.submit_query", SubmitQueryCodec(), is_async=True)]
         targets += [Target(CLIENT_MODULE, f"TBuddyClient.{method}", SessionCodec(method), is_async=True)
                     for method in SESSION_METHODS]
+        targets += [
+            Hook("TBuddy_SDK.retry", "RetryHandler.execute", make_execute_wrapper),
+            Hook("TBuddy_SDK.rest_client", "RestClient.submit_query", make_plan_wrapper),
+            Hook("TBuddy_SDK.websocket_client", "WebSocketClient.connect", make_connect_wrapper),
+        ]
         return targets
-
-    def _instrument(self, **kwargs: Any) -> None:
-        super()._instrument(**kwargs)
-        ref = weakref.ref(self)
-
-        def engine() -> Any:
-            instrumentor = ref()
-            return None if instrumentor is None else instrumentor.engine
-
-        self._hooks = Patches()
-        self._hooks.wrap("TBuddy_SDK.retry", "RetryHandler", "execute", make_execute_wrapper(engine))
-        self._hooks.wrap("TBuddy_SDK.rest_client", "RestClient", "submit_query", make_plan_wrapper(engine))
-        self._hooks.wrap("TBuddy_SDK.websocket_client", "WebSocketClient", "connect",
-                         make_connect_wrapper(engine))
-
-    def _uninstrument(self, **kwargs: Any) -> None:
-        hooks: Patches | None = getattr(self, "_hooks", None)
-        if hooks is not None:
-            hooks.restore()
-        super()._uninstrument(**kwargs)

@@ -8,11 +8,9 @@ from typing import Any
 from opentelemetry.util.types import AttributeValue
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Engine, error_type_of, report_internal_error
+from huggingplace_sdk.engine import EngineRef, error_type_of, guarded
 
 from ._current import own_current_span
-
-EngineRef = Callable[[], "Engine | None"]
 
 
 def _retry_event(attempt: int, operation: Any, error: BaseException | None) -> dict[str, AttributeValue]:
@@ -27,13 +25,18 @@ def _retry_event(attempt: int, operation: Any, error: BaseException | None) -> d
     return attributes
 
 
+def _record_retry(attempt: int, operation: Any, error: BaseException | None) -> None:
+    span = own_current_span()
+    if span is not None:
+        span.add_event(sc.TBUDDY_EVENT_RETRY, _retry_event(attempt, operation, error))
+
+
 def make_execute_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
     """Wraps ``RetryHandler.execute(func, *args, operation=..., **kwargs)``: counts calls of ``func``."""
 
     async def execute(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
                       kwargs: dict[str, Any]) -> Any:
-        engine = engine_ref()
-        if engine is None or not engine.active or not args or own_current_span() is None:
+        if engine_ref() is None or not args or own_current_span() is None:
             return await wrapped(*args, **kwargs)
         func, operation = args[0], kwargs.get("operation")
         attempts = 0
@@ -43,12 +46,7 @@ def make_execute_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
             nonlocal attempts, last_error
             attempts += 1
             if attempts > 1:
-                try:
-                    span = own_current_span()
-                    if span is not None:
-                        span.add_event(sc.TBUDDY_EVENT_RETRY, _retry_event(attempts - 1, operation, last_error))
-                except Exception as exc:
-                    report_internal_error("tbuddy.retry", exc)
+                guarded("tbuddy.retry", _record_retry, attempts - 1, operation, last_error)
             try:
                 return await func(*call_args, **call_kwargs)
             except BaseException as exc:

@@ -16,15 +16,22 @@ from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
-from opentelemetry.instrumentation.utils import is_instrumentation_enabled
 from opentelemetry.trace import StatusCode
 from opentelemetry.util.types import AttributeValue
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Engine, Operation, error_type_of, report_internal_error
+from huggingplace_sdk.engine import (
+    Engine,
+    EngineRef,
+    Operation,
+    error_type_of,
+    guarded,
+    report_internal_error,
+    scrub_secrets,
+)
 
 from ._codecs import PROVIDER
-from ._redact import scrub
+from ._session import session_attributes
 
 STREAM_SPAN = f"{PROVIDER}.stream"
 AGENT_SPAN = f"{PROVIDER}.agent"
@@ -32,8 +39,6 @@ FINAL_UPDATES = frozenset({"completed", "error", "timeout"})
 MAX_EVENTS_PER_STREAM = 256  # a chatty stream must not grow a span without bound
 AGENT_ERROR = "agent_error"
 SESSION_ERROR = "session_error"
-
-EngineRef = Callable[[], "Engine | None"]
 
 _inside_call: ContextVar[bool] | None
 try:  # see make_connect_wrapper: the engine's "inside a wrapped call" flag must not leak into this task
@@ -48,11 +53,8 @@ class StreamObserver:
     def __init__(self, engine: Engine, client: Any) -> None:
         self._engine = engine
         self._secrets = _secrets_of(client)
-        session_id = getattr(client, "_session_id", None)
-        attributes: dict[str, AttributeValue | None] = {sc.GEN_AI_PROVIDER_NAME: PROVIDER}
-        if isinstance(session_id, str):
-            attributes[sc.SESSION_ID] = session_id
-            attributes[sc.GEN_AI_CONVERSATION_ID] = session_id
+        attributes: dict[str, AttributeValue | None] = {
+            sc.GEN_AI_PROVIDER_NAME: PROVIDER, **session_attributes(getattr(client, "_session_id", None))}
         self.stream = engine.start_operation(STREAM_SPAN, attributes=attributes)
         self._agents: dict[str, Operation] = {}
         self._updates = 0
@@ -102,7 +104,7 @@ class StreamObserver:
         if isinstance(progress, int):
             attributes[sc.HP_TBUDDY_PROGRESS] = progress
         if self._engine.content.capture and isinstance(message, str) and message:
-            attributes[sc.HP_TBUDDY_UPDATE_MESSAGE] = scrub(message, self._secrets)
+            attributes[sc.HP_TBUDDY_UPDATE_MESSAGE] = scrub_secrets(message, self._secrets)
         operation.add_event(sc.TBUDDY_EVENT_UPDATE, attributes)
 
     def _end_agent(self, agent: str | None, outcome: str, *, error: str | None = None) -> None:
@@ -129,10 +131,7 @@ class StreamObserver:
     def observe(self, callback: Callable[[Any], Awaitable[Any]]) -> Callable[[Any], Awaitable[Any]]:
         """The user's callback, seeing each update after we recorded it."""
         async def observed(update: Any) -> Any:
-            try:
-                self.on_update(update)
-            except Exception as exc:
-                report_internal_error("tbuddy.stream.update", exc)
+            guarded("tbuddy.stream.update", self.on_update, update)
             return await callback(update)
 
         return observed
@@ -142,7 +141,7 @@ def record_failure(operation: Operation, error: BaseException, secrets: tuple[st
     """error.type and status from the exception, its message scrubbed of credentials."""
     error_type = error_type_of(error)
     operation.record_error(error_type)
-    message = scrub(str(error), secrets)[:1024]
+    message = scrub_secrets(str(error), secrets)[:1024]
     operation.span.set_status(StatusCode.ERROR, message or None)
     operation.add_event(sc.EXCEPTION_EVENT, {sc.EXCEPTION_TYPE: error_type, sc.EXCEPTION_MESSAGE: message})
 
@@ -158,7 +157,7 @@ def make_connect_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
     async def connect(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
                       kwargs: dict[str, Any]) -> Any:
         engine = engine_ref()
-        if engine is None or not engine.active or not is_instrumentation_enabled():
+        if engine is None:
             return await wrapped(*args, **kwargs)
         try:
             observer = StreamObserver(engine, instance)

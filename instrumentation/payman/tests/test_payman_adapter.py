@@ -50,6 +50,7 @@ def test_ask_span_with_ids_status_and_token_child(instrumented: Any, fake: Any, 
     assert attrs[sc.GEN_AI_PROVIDER_NAME] == "payman"
     assert attrs[sc.SESSION_ID] == sent["params"]["sessionId"] == result["session_id"]
     assert attrs[sc.SESSION_ID].startswith("ses-")
+    assert attrs[sc.HP_PAYMAN_SESSION_ID] == attrs[sc.SESSION_ID]
     assert attrs[sc.HP_PAYMAN_TASK_ID] == sent["params"]["id"] == result["task_id"]
     assert attrs[sc.HP_PAYMAN_REQUEST_ID] == sent["id"] == result["request_id"]
     assert attrs[sc.HP_PAYMAN_TASK_STATUS] == fake.task_state
@@ -186,6 +187,28 @@ def test_spans_nest_under_the_callers_span(instrumented: Any, fake: Any, client:
         client.ask(QUESTION)
     ask = only_span(exporter, "invoke_agent payman")
     assert ask.parent is not None and ask.parent.span_id == step.get_span_context().span_id
+
+
+def test_session_and_trace_step_around_ask(fake: Any, client: Any, provider: TracerProvider,
+                                           exporter: InMemorySpanExporter) -> None:
+    import huggingplace_sdk as hp
+
+    handle = hp.instrument(["payman"], tracer_provider=provider, huggingplace=False, console=False)
+    try:
+        with hp.session("user-session", user_id="user-1"), hp.trace_step("pay the bill"):
+            result = client.ask(QUESTION)
+    finally:
+        handle.uninstrument()
+
+    step = only_span(exporter, "pay the bill")
+    ask = only_span(exporter, "invoke_agent payman")
+    token = only_span(exporter, "payman.oauth_token")
+    assert ask.parent is not None and ask.parent.span_id == step.context.span_id
+    assert token.parent is not None and token.parent.span_id == ask.context.span_id
+    attrs = attributes(ask)
+    assert attrs[sc.SESSION_ID] == "user-session"  # session() wins over the platform's id ...
+    assert attrs[sc.USER_ID] == "user-1"
+    assert attrs[sc.HP_PAYMAN_SESSION_ID] == result["session_id"]  # ... which is kept beside it
 
 
 def test_suppressed_instrumentation_records_nothing(instrumented: Any, fake: Any, client: Any,

@@ -17,11 +17,10 @@ from opentelemetry.trace import SpanKind
 from opentelemetry.util.types import AttributeValue
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Engine, Operation
+from huggingplace_sdk.engine import Engine, EngineRef, Operation, guarded, report_internal_error, scrub_secrets
 
-from ._calls import PROVIDER, EngineRef, active_engine, argument, guarded, server_attributes
+from ._calls import PROVIDER, argument, client_server, session_attributes
 from ._failure import record_failure, secrets_of
-from ._redact import scrub
 
 AGENT_NAME = "payman"
 ASK_SPAN = f"{sc.OP_INVOKE_AGENT} {AGENT_NAME}"
@@ -33,7 +32,7 @@ _current_ask: ContextVar[Operation | None] = ContextVar("huggingplace_payman_ask
 
 def make_ask_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
     def ask(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        engine = active_engine(engine_ref)
+        engine = engine_ref()
         if engine is None or _current_ask.get() is not None:
             return wrapped(*args, **kwargs)
         operation = _start(engine, instance, args, kwargs)
@@ -70,29 +69,21 @@ def _start(engine: Engine, client: Any, args: tuple[Any, ...], kwargs: dict[str,
             sc.HP_PAYMAN_NEW_SESSION: bool(options.get("new_session")),
             sc.HP_PAYMAN_STREAMING: options.get("on_message") is not None,
             sc.HP_PAYMAN_ENVIRONMENT: str(environment or "LIVE"),
-            **server_attributes(client),
+            **client_server(client),
         }
-        session_id = getattr(client, "session_id", None)
-        if isinstance(session_id, str) and not options.get("new_session"):
-            attributes[sc.SESSION_ID] = session_id
-            attributes[sc.GEN_AI_CONVERSATION_ID] = session_id
+        if not options.get("new_session"):
+            attributes.update(session_attributes(getattr(client, "session_id", None)))
         if engine.content.capture and isinstance(text, str):
             engine.put_content(attributes, "input_messages", sc.GEN_AI_INPUT_MESSAGES,
                                [{"role": "user", "parts": [{"type": "text", "content": text}]}])
         return engine.start_operation(ASK_SPAN, kind=SpanKind.CLIENT, attributes=dict(attributes))
     except Exception as exc:
-        guarded("payman.ask.start", _raise, exc)
+        report_internal_error("payman.ask.start", exc)
         return None
 
 
-def _raise(error: BaseException) -> None:
-    raise error
-
-
 def _set_session(operation: Operation, session_id: Any) -> None:
-    if isinstance(session_id, str) and session_id:
-        operation.set_attribute(sc.SESSION_ID, session_id)
-        operation.set_attribute(sc.GEN_AI_CONVERSATION_ID, session_id)
+    operation.set_attributes(dict(session_attributes(session_id)))
 
 
 def _text(value: Any) -> str | None:
@@ -142,7 +133,7 @@ def _fail(operation: Operation, client: Any, error: BaseException) -> None:
             if isinstance(code, int):
                 operation.set_attribute(sc.HP_PAYMAN_ERROR_CODE, code)
             if isinstance(message, str):
-                operation.set_attribute(sc.HP_PAYMAN_ERROR_MESSAGE, scrub(message, secrets)[:1024])
+                operation.set_attribute(sc.HP_PAYMAN_ERROR_MESSAGE, scrub_secrets(message, secrets)[:1024])
         record_failure(operation, error, secrets)
     finally:
         operation.end()
@@ -160,7 +151,7 @@ def _agent_error(error: BaseException) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def make_task_request_wrapper() -> Callable[..., Any]:
+def make_task_request_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
     """Wraps ``payman_sdk.client.create_task_request``: the generated ids go onto the current ask span."""
 
     def create_task_request(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],

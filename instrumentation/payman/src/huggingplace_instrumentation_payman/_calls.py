@@ -1,26 +1,16 @@
-"""Shared by the hooks: argument access, the server of a client, and the guarded-call helper."""
+"""Shared by the hooks: argument access, the client's server, and the platform session id."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
-from opentelemetry.instrumentation.utils import is_instrumentation_enabled
 from opentelemetry.util.types import AttributeValue
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Engine, report_internal_error
+from huggingplace_sdk import current_session
+from huggingplace_sdk.engine import server_attributes
 
 PROVIDER = "payman"
-EngineRef = Callable[[], "Engine | None"]
-
-
-def active_engine(engine_ref: EngineRef) -> Engine | None:
-    engine = engine_ref()
-    if engine is None or not engine.active or not is_instrumentation_enabled():
-        return None
-    return engine
 
 
 def argument(args: tuple[Any, ...], kwargs: dict[str, Any], index: int, name: str) -> Any:
@@ -29,23 +19,17 @@ def argument(args: tuple[Any, ...], kwargs: dict[str, Any], index: int, name: st
     return args[index] if len(args) > index else None
 
 
-def server_attributes(client: Any) -> dict[str, AttributeValue]:
-    base_url = getattr(client, "base_url", None)
-    if not isinstance(base_url, str):
+def client_server(client: Any) -> dict[str, AttributeValue]:
+    return server_attributes(getattr(client, "base_url", None))
+
+
+def session_attributes(session_id: object) -> dict[str, AttributeValue]:
+    """The platform session id, always; as ``session.id`` too unless the user's ``session()`` is open
+    (``session()`` promises its id on every span inside it)."""
+    if not isinstance(session_id, str) or not session_id:
         return {}
-    parts = urlsplit(base_url)
-    attributes: dict[str, AttributeValue] = {}
-    if parts.hostname:
-        attributes[sc.SERVER_ADDRESS] = parts.hostname
-    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
-    if port:
-        attributes[sc.SERVER_PORT] = port
+    attributes: dict[str, AttributeValue] = {sc.HP_PAYMAN_SESSION_ID: session_id}
+    if current_session() is None:
+        attributes[sc.SESSION_ID] = session_id
+        attributes[sc.GEN_AI_CONVERSATION_ID] = session_id
     return attributes
-
-
-def guarded(site: str, action: Callable[..., None], *args: Any) -> None:
-    """Run our own bookkeeping; a failure of it is reported, never raised at the caller (except in tests)."""
-    try:
-        action(*args)
-    except Exception as exc:
-        report_internal_error(site, exc)

@@ -8,9 +8,7 @@ from typing import Any
 from opentelemetry.trace import StatusCode
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Operation, error_type_of
-
-from ._redact import scrub
+from huggingplace_sdk.engine import Operation, error_type_of, scrub_secrets
 
 
 def secrets_of(client: Any, *extra: Any) -> tuple[str, ...]:
@@ -40,7 +38,7 @@ def record_failure(operation: Operation, error: BaseException, secrets: tuple[st
         operation.set_attribute(sc.HTTP_RESPONSE_STATUS_CODE, status)
     attributes = {sc.EXCEPTION_TYPE: error_type}
     if with_message:
-        message = scrub(str(error), secrets)[:1024]
+        message = scrub_secrets(str(error), secrets)[:1024]
         operation.span.set_status(StatusCode.ERROR, message or None)
         attributes[sc.EXCEPTION_MESSAGE] = message
     operation.add_event(sc.EXCEPTION_EVENT, attributes)

@@ -16,8 +16,9 @@ from opentelemetry.trace import SpanKind
 from opentelemetry.util.types import AttributeValue
 
 from huggingplace_sdk import _semconv as sc
+from huggingplace_sdk.engine import EngineRef, guarded, report_internal_error
 
-from ._calls import PROVIDER, EngineRef, active_engine, argument, guarded, server_attributes
+from ._calls import PROVIDER, argument, client_server
 from ._failure import record_failure, secrets_of
 
 OAUTH_SPAN = f"{PROVIDER}.oauth_token"
@@ -33,7 +34,7 @@ def grant_type(auth_code: Any, refresh_token: Any) -> str:
 def make_token_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
     def initialize_access_token(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
                                 kwargs: dict[str, Any]) -> Any:
-        engine = active_engine(engine_ref)
+        engine = engine_ref()
         # While another thread fetches, the SDK returns at once without a request: nothing to trace.
         if engine is None or getattr(instance, "is_initializing", False):
             return wrapped(*args, **kwargs)
@@ -43,11 +44,11 @@ def make_token_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
             attributes: dict[str, AttributeValue | None] = {
                 sc.GEN_AI_PROVIDER_NAME: PROVIDER,
                 sc.HP_PAYMAN_GRANT_TYPE: grant_type(auth_code, refresh_token),
-                **server_attributes(instance),
+                **client_server(instance),
             }
             operation = engine.start_operation(OAUTH_SPAN, kind=SpanKind.CLIENT, attributes=attributes)
         except Exception as exc:
-            guarded("payman.oauth.start", _raise, exc)
+            report_internal_error("payman.oauth.start", exc)
             return wrapped(*args, **kwargs)
         token = otel_context.attach(trace.set_span_in_context(operation.span))
         try:
@@ -68,7 +69,3 @@ def _fail(operation: Any, client: Any, error: BaseException, auth_code: Any, ref
         record_failure(operation, error, secrets_of(client, auth_code, refresh_token), with_message=False)
     finally:
         operation.end()
-
-
-def _raise(error: BaseException) -> None:
-    raise error

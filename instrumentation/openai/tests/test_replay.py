@@ -119,7 +119,7 @@ def _no_secret_anywhere(span: ReadableSpan) -> None:
     assert "sk-test-secret-key" not in text and "Bearer" not in text
 
 
-def _check_content(span: ReadableSpan, interaction: Interaction, capture: bool) -> None:
+def _check_content(span: ReadableSpan, interaction: Interaction, recorded: _recorded.Recorded, capture: bool) -> None:
     attrs = span.attributes or {}
     if not capture:
         content_keys = {
@@ -134,6 +134,12 @@ def _check_content(span: ReadableSpan, interaction: Interaction, capture: bool) 
     if interaction.request.path.endswith(("/chat/completions", "/responses", "/completions")):
         messages = json.loads(str(attrs[sc.GEN_AI_INPUT_MESSAGES]))
         assert messages and all("role" in m and "parts" in m for m in messages)
+    ids = [call_id for call_id, _ in recorded.tool_calls if call_id]
+    if ids:  # arguments travel only with content capture
+        output = json.loads(str(attrs[sc.GEN_AI_OUTPUT_MESSAGES]))
+        calls = [p for m in output for p in m["parts"] if p["type"] == "tool_call"]
+        assert [c["id"] for c in calls] == ids
+        assert all(c["arguments"] is not None for c in calls)
     if body.get("tools") or body.get("functions"):
         definitions = json.loads(str(attrs[sc.GEN_AI_TOOL_DEFINITIONS]))
         assert {d["name"] for d in definitions} <= {
@@ -175,7 +181,7 @@ async def _replay_cassette(path: Path, capture: SpanCapture, capture_content: bo
             if recorded.chunks is not None and "context_manager" not in path.name:
                 assert chunks == recorded.chunks
             _check_response(span, recorded, streamed=_recorded.is_stream(interaction))
-            _check_content(span, interaction, capture_content)
+            _check_content(span, interaction, recorded, capture_content)
             replayed += 1
         assert server.unused() == []
         assert all(r.matched is not None for r in server.requests)

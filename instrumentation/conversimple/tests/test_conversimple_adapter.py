@@ -110,6 +110,7 @@ async def test_conversation_and_tool_spans(instrumented: Any, fake: Any, make_ag
     attrs = attributes(conversation)
     assert attrs[sc.SESSION_ID] == "conv-1"
     assert attrs[sc.GEN_AI_CONVERSATION_ID] == "conv-1"
+    assert attrs[sc.HP_CONVERSIMPLE_CONVERSATION_ID] == "conv-1"
     assert attrs[sc.GEN_AI_PROVIDER_NAME] == "conversimple"
     assert attrs[sc.HP_CONVERSIMPLE_END_REASON] == "conversation_ended"
     assert attrs[sc.HP_CONVERSIMPLE_TOOL_CALLS] == 1
@@ -329,6 +330,33 @@ async def test_conversation_nests_under_the_callers_span(instrumented: Any, fake
     conversation = only_span(exporter, CONVERSATION)
     assert conversation.parent is not None
     assert conversation.parent.span_id == user_span.get_span_context().span_id
+
+
+async def test_session_and_trace_step_around_an_agent(fake: Any, make_agent: Callable[..., Any],
+                                                      provider: TracerProvider,
+                                                      exporter: InMemorySpanExporter) -> None:
+    import huggingplace_sdk as hp
+
+    agent = make_agent(WeatherAgent)
+    handle = hp.instrument(["conversimple"], tracer_provider=provider, huggingplace=False, console=False)
+    try:
+        with hp.session("user-session", user_id="user-1"), hp.trace_step("support call"):
+            channel = await start_conversation(fake, agent)
+            await call_tool(channel, "call-1", "get_weather", {"city": "Paris"})
+            await end_conversation(channel, agent)
+    finally:
+        handle.uninstrument()
+
+    step = only_span(exporter, "support call")
+    conversation = only_span(exporter, CONVERSATION)
+    tool_span = only_span(exporter, "execute_tool get_weather")
+    assert conversation.parent is not None and conversation.parent.span_id == step.context.span_id
+    assert tool_span.parent is not None and tool_span.parent.span_id == conversation.context.span_id
+    for span in (conversation, tool_span):
+        attrs = attributes(span)
+        assert attrs[sc.SESSION_ID] == "user-session"  # session() wins over the conversation id ...
+        assert attrs[sc.USER_ID] == "user-1"
+        assert attrs[sc.HP_CONVERSIMPLE_CONVERSATION_ID] == "conv-1"  # ... which is kept beside it
 
 
 async def test_suppressed_instrumentation_records_nothing(instrumented: Any, fake: Any,

@@ -1,27 +1,17 @@
-"""Shared by the hooks: the active engine, argument access, guarded bookkeeping, scrubbed failures."""
+"""Shared by the hooks: argument access, the platform conversation id, scrubbed failures."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from opentelemetry.instrumentation.utils import is_instrumentation_enabled
 from opentelemetry.trace import StatusCode
+from opentelemetry.util.types import AttributeValue
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Engine, Operation, error_type_of, report_internal_error
-
-from ._redact import scrub
+from huggingplace_sdk import current_session
+from huggingplace_sdk.engine import Operation, error_type_of, scrub_secrets
 
 PROVIDER = "conversimple"
-EngineRef = Callable[[], "Engine | None"]
-
-
-def active_engine(engine_ref: EngineRef) -> Engine | None:
-    engine = engine_ref()
-    if engine is None or not engine.active or not is_instrumentation_enabled():
-        return None
-    return engine
 
 
 def argument(args: tuple[Any, ...], kwargs: dict[str, Any], index: int, name: str) -> Any:
@@ -30,13 +20,16 @@ def argument(args: tuple[Any, ...], kwargs: dict[str, Any], index: int, name: st
     return args[index] if len(args) > index else None
 
 
-def guarded(site: str, action: Callable[..., Any], *args: Any) -> Any:
-    """Run our own bookkeeping; a failure of it is reported, never raised at the caller (except in tests)."""
-    try:
-        return action(*args)
-    except Exception as exc:
-        report_internal_error(site, exc)
-        return None
+def conversation_attributes(conversation_id: object) -> dict[str, AttributeValue]:
+    """The conversation id, always; as ``session.id`` too unless the user's ``session()`` is open
+    (``session()`` promises its id on every span inside it)."""
+    if not isinstance(conversation_id, str) or not conversation_id:
+        return {}
+    attributes: dict[str, AttributeValue] = {sc.HP_CONVERSIMPLE_CONVERSATION_ID: conversation_id}
+    if current_session() is None:
+        attributes[sc.SESSION_ID] = conversation_id
+        attributes[sc.GEN_AI_CONVERSATION_ID] = conversation_id
+    return attributes
 
 
 def secrets_of(agent: Any) -> tuple[str, ...]:
@@ -44,13 +37,10 @@ def secrets_of(agent: Any) -> tuple[str, ...]:
     return (key,) if isinstance(key, str) and key else ()
 
 
-def record_failure(operation: Operation, error: BaseException | str, secrets: tuple[str, ...]) -> None:
-    """error.type and status; an exception's message scrubbed of credentials (URLs carry the key)."""
-    if isinstance(error, str):
-        operation.record_error(error)
-        return
+def record_failure(operation: Operation, error: BaseException, secrets: tuple[str, ...]) -> None:
+    """error.type and status; the exception's message scrubbed of credentials (URLs carry the key)."""
     error_type = error_type_of(error)
     operation.record_error(error_type)
-    message = scrub(str(error), secrets)[:1024]
+    message = scrub_secrets(str(error), secrets)[:1024]
     operation.span.set_status(StatusCode.ERROR, message or None)
     operation.add_event(sc.EXCEPTION_EVENT, {sc.EXCEPTION_TYPE: error_type, sc.EXCEPTION_MESSAGE: message})

@@ -14,10 +14,10 @@ from typing import Any
 from opentelemetry.util.types import AttributeValue
 
 from huggingplace_sdk import _semconv as sc
+from huggingplace_sdk.engine import EngineRef, guarded, scrub_secrets
 
-from ._calls import EngineRef, active_engine, argument, guarded, secrets_of
+from ._calls import argument, secrets_of
 from ._conversations import AgentConversations, conversations_of, conversations_of_connection
-from ._redact import scrub
 
 
 def _emit(state: AgentConversations | None, name: str, attributes: Mapping[str, AttributeValue]) -> None:
@@ -31,7 +31,7 @@ def make_reconnect_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
 
     async def attempt(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
                       kwargs: dict[str, Any]) -> Any:
-        if active_engine(engine_ref) is not None:
+        if engine_ref() is not None:
             guarded("conversimple.reconnect", _reconnect_event, instance)
         return await wrapped(*args, **kwargs)
 
@@ -54,7 +54,7 @@ def make_connection_event_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
 
     async def handle(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
                      kwargs: dict[str, Any]) -> Any:
-        if active_engine(engine_ref) is not None:
+        if engine_ref() is not None:
             guarded("conversimple.connection", _connection_event, instance,
                     argument(args, kwargs, 0, "event"), argument(args, kwargs, 1, "data"))
         return await wrapped(*args, **kwargs)
@@ -71,7 +71,7 @@ def _connection_event(agent: Any, event: Any, data: Any) -> None:
         attributes[sc.HP_CONVERSIMPLE_ERROR_CODE] = data["error_code"]
     if isinstance(error, BaseException):
         attributes[sc.ERROR_TYPE] = type(error).__qualname__
-        attributes[sc.HP_CONVERSIMPLE_ERROR_MESSAGE] = scrub(str(error), secrets_of(agent))[:1024]
+        attributes[sc.HP_CONVERSIMPLE_ERROR_MESSAGE] = scrub_secrets(str(error), secrets_of(agent))[:1024]
     _emit(conversations_of(agent), sc.CONVERSIMPLE_EVENT_CONNECTION, attributes)
 
 
@@ -80,7 +80,7 @@ def make_error_notification_wrapper(engine_ref: EngineRef) -> Callable[..., Any]
 
     async def handle(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
                      kwargs: dict[str, Any]) -> Any:
-        if active_engine(engine_ref) is not None:
+        if engine_ref() is not None:
             guarded("conversimple.platform_error", _platform_error, instance, argument(args, kwargs, 0, "payload"))
         return await wrapped(*args, **kwargs)
 
@@ -94,7 +94,7 @@ def _platform_error(agent: Any, payload: Any) -> None:
     if isinstance(payload.get("error_type"), str):
         attributes[sc.HP_CONVERSIMPLE_ERROR_KIND] = payload["error_type"]
     if isinstance(payload.get("error_message"), str):
-        attributes[sc.HP_CONVERSIMPLE_ERROR_MESSAGE] = scrub(payload["error_message"], secrets_of(agent))[:1024]
+        attributes[sc.HP_CONVERSIMPLE_ERROR_MESSAGE] = scrub_secrets(payload["error_message"], secrets_of(agent))[:1024]
     _emit(conversations_of(agent), sc.CONVERSIMPLE_EVENT_PLATFORM_ERROR, attributes)
 
 
@@ -104,7 +104,7 @@ def make_reply_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
     async def handle(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
                      kwargs: dict[str, Any]) -> Any:
         payload = argument(args, kwargs, 0, "payload")
-        if isinstance(payload, dict) and payload.get("status") == "error" and active_engine(engine_ref):
+        if isinstance(payload, dict) and payload.get("status") == "error" and engine_ref():
             guarded("conversimple.reply_error", _reply_error, instance, payload)
         return await wrapped(*args, **kwargs)
 

@@ -16,9 +16,9 @@ from typing import Any
 from opentelemetry.util.types import AttributeValue
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Engine, Operation
+from huggingplace_sdk.engine import Engine, EngineRef, Operation, guarded
 
-from ._calls import PROVIDER, EngineRef, active_engine, argument, guarded
+from ._calls import PROVIDER, argument, conversation_attributes
 
 CONVERSATION_SPAN = f"{PROVIDER}.conversation"
 ENDED_BY_PLATFORM = "conversation_ended"
@@ -92,10 +92,7 @@ def open_conversation(engine: Engine, agent: Any, conversation_id: Any) -> None:
     if conversation_id in state.open:
         return
     attributes: dict[str, AttributeValue | None] = {
-        sc.GEN_AI_PROVIDER_NAME: PROVIDER,
-        sc.SESSION_ID: conversation_id,
-        sc.GEN_AI_CONVERSATION_ID: conversation_id,
-    }
+        sc.GEN_AI_PROVIDER_NAME: PROVIDER, **conversation_attributes(conversation_id)}
     state.open[conversation_id] = Conversation(conversation_id,
                                                engine.start_operation(CONVERSATION_SPAN, attributes=attributes))
 
@@ -116,12 +113,20 @@ def _started_id(payload: Any, *, lifecycle: bool) -> Any:
     return payload.get("conversation_id")
 
 
-def make_started_wrapper(engine_ref: EngineRef, *, lifecycle: bool) -> Callable[..., Any]:
-    """Wraps ``_handle_conversation_lifecycle`` / ``_handle_conversation_ready(payload)``."""
+def make_started_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
+    """Wraps ``_handle_conversation_lifecycle(payload)``: a ``conversation_started`` event opens one."""
+    return _started_wrapper(engine_ref, lifecycle=True)
 
+
+def make_ready_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
+    """Wraps ``_handle_conversation_ready(payload)``: the platform's ready message opens one."""
+    return _started_wrapper(engine_ref, lifecycle=False)
+
+
+def _started_wrapper(engine_ref: EngineRef, *, lifecycle: bool) -> Callable[..., Any]:
     async def started(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
                       kwargs: dict[str, Any]) -> Any:
-        engine = active_engine(engine_ref)
+        engine = engine_ref()
         if engine is not None:
             payload = argument(args, kwargs, 0, "payload")
             guarded("conversimple.conversation.start", open_conversation, engine, instance,
@@ -137,7 +142,7 @@ def make_agent_start_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
     async def start(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
                     kwargs: dict[str, Any]) -> Any:
         result = await wrapped(*args, **kwargs)
-        engine = active_engine(engine_ref)
+        engine = engine_ref()
         conversation_id = argument(args, kwargs, 0, "conversation_id")
         if engine is not None and conversation_id is not None:
             guarded("conversimple.conversation.start", open_conversation, engine, instance, conversation_id)

@@ -19,9 +19,9 @@ from opentelemetry import trace
 from opentelemetry.util.types import AttributeValue
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Engine, Operation
+from huggingplace_sdk.engine import Engine, EngineRef, Operation, guarded, report_internal_error
 
-from ._calls import PROVIDER, EngineRef, active_engine, argument, guarded, record_failure, secrets_of
+from ._calls import PROVIDER, argument, conversation_attributes, record_failure, secrets_of
 from ._conversations import conversations_of
 
 TOOL_TYPE = "function"
@@ -41,7 +41,7 @@ class ToolCall:
 _current_call: ContextVar[ToolCall | None] = ContextVar("huggingplace_conversimple_tool_call", default=None)
 
 
-def _start(engine: Engine, agent: Any, payload: Any) -> ToolCall | None:
+def _start(engine: Engine, agent: Any, payload: Any) -> ToolCall:
     payload = payload if isinstance(payload, dict) else {}
     call_id, tool_name = payload.get("call_id"), payload.get("tool_name")
     conversation_id = payload.get("conversation_id")
@@ -62,9 +62,7 @@ def _start(engine: Engine, agent: Any, payload: Any) -> ToolCall | None:
         attributes[sc.GEN_AI_TOOL_CALL_ID] = call_id
         replayed = call_id in (getattr(agent, "_completed_tool_results", None) or {})
         attributes[sc.HP_CONVERSIMPLE_TOOL_REPLAYED] = replayed
-    if isinstance(conversation_id, str) and conversation_id:
-        attributes[sc.SESSION_ID] = conversation_id
-        attributes[sc.GEN_AI_CONVERSATION_ID] = conversation_id
+    attributes.update(conversation_attributes(conversation_id))
     timeout = payload.get("timeout_seconds")
     if isinstance(timeout, (int, float)) and not isinstance(timeout, bool):
         attributes[sc.HP_CONVERSIMPLE_TOOL_TIMEOUT] = float(timeout)
@@ -82,11 +80,13 @@ def make_tool_call_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
 
     async def handle(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
                      kwargs: dict[str, Any]) -> Any:
-        engine = active_engine(engine_ref)
+        engine = engine_ref()
         if engine is None:
             return await wrapped(*args, **kwargs)
-        call = guarded("conversimple.tool.start", _start, engine, instance, argument(args, kwargs, 0, "payload"))
-        if call is None:
+        try:
+            call = _start(engine, instance, argument(args, kwargs, 0, "payload"))
+        except Exception as exc:  # our failure leaves the tool call untraced, never broken
+            report_internal_error("conversimple.tool.start", exc)
             return await wrapped(*args, **kwargs)
         token = otel_context.attach(trace.set_span_in_context(call.operation.span))
         current = _current_call.set(call)
@@ -112,7 +112,7 @@ def _fail(call: ToolCall, error: BaseException) -> None:
         call.operation.end()
 
 
-def make_execute_wrapper() -> Callable[..., Any]:
+def make_execute_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
     """Wraps ``ToolRegistry.execute_tool(tool_name, arguments)``: the tool's own outcome."""
 
     async def execute(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
@@ -145,7 +145,7 @@ def _tool_returned(call: ToolCall, result: Any) -> None:
         call.operation.set_attributes(dict(attributes))
 
 
-def make_send_error_wrapper() -> Callable[..., Any]:
+def make_send_error_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
     """Wraps ``_send_tool_error(call_id, error, tool_name=None)``: failures that never reached the tool."""
 
     async def send_error(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],

@@ -3,7 +3,8 @@
 Not a test. Spans are built beforehand (a real TracerProvider into memory), then handed to each pipeline's
 BatchSpanProcessor exactly as the SDK would (``on_end``), and the clock stops when the sink has everything.
 Sinks run in subprocesses so ``time.process_time`` counts only the exporting process: the HuggingPlace
-LocalServer (SQLite) and a stdlib HTTP server answering 200 to ``/v1/traces``.
+LocalServer (SQLite) and a stdlib HTTP server answering 200 to ``/v1/traces``. Wall-clock spans/s also
+depends on the sink keeping up on the same machine; spans per CPU-second is what one busy core can push.
 
     uv run python benchmarks/bench_exporter.py [--interactions 4000] [--rounds 3]
 """
@@ -184,11 +185,13 @@ def main() -> None:
             "mode": name, "spans": len(spans), "interactions": args.interactions,
             "spans_per_s": len(spans) / wall, "interactions_per_s": args.interactions / wall,
             "cpu_us_per_span": cpu / len(spans) * 1e6,
+            # What one fully busy core could push: the figure the >= 20,000 spans/s target is about.
+            "spans_per_cpu_s": len(spans) / cpu,
         })
-    print(f"{'mode':34} {'spans/s':>10} {'interactions/s':>15} {'CPU us/span':>12}")
+    print(f"{'mode':32} {'spans/s':>9} {'interactions/s':>15} {'CPU us/span':>12} {'spans/CPU-s':>12}")
     for row in rows:
-        print(f"{row['mode']:34} {row['spans_per_s']:>10,.0f} {row['interactions_per_s']:>15,.0f} "
-              f"{row['cpu_us_per_span']:>12.1f}")
+        print(f"{row['mode']:32} {row['spans_per_s']:>9,.0f} {row['interactions_per_s']:>15,.0f} "
+              f"{row['cpu_us_per_span']:>12.1f} {row['spans_per_cpu_s']:>12,.0f}")
     RESULTS_DIR.mkdir(exist_ok=True)
     (RESULTS_DIR / "bench_exporter.json").write_text(json.dumps(rows, indent=2))
 

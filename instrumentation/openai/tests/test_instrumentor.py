@@ -60,6 +60,17 @@ def test_public_surface() -> None:
     assert list(OpenAIInstrumentor().instrumentation_dependencies()) == ["openai >= 1.66, < 4"]
 
 
+def test_instruments_extra_matches_the_claimed_range() -> None:
+    from importlib.metadata import requires
+
+    from packaging.requirements import Requirement
+
+    (declared,) = [Requirement(r) for r in requires("huggingplace-instrumentation-openai") or [] if "instruments" in r]
+    (claimed,) = [Requirement(r) for r in OpenAIInstrumentor().instrumentation_dependencies()]
+    assert (declared.name, declared.specifier) == (claimed.name, claimed.specifier)
+    assert openai.__version__ in claimed.specifier  # the release under test is one we claim
+
+
 def test_entry_point_declared() -> None:
     found = [ep for ep in entry_points(group="opentelemetry_instrumentor") if ep.name == "openai"]
     assert [ep.load() for ep in found] == [OpenAIInstrumentor]

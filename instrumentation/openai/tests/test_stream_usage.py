@@ -140,3 +140,30 @@ def test_bad_environment_value_warns_and_falls_back(
 def test_bad_argument_raises() -> None:
     with pytest.raises(TypeError, match="stream_usage"):
         OpenAIInstrumentor().adapter_options({"stream_usage": "yes"})
+
+
+def test_option_through_the_public_instrument_call(tmp_path: Path, span_capture: SpanCapture) -> None:
+    import huggingplace_sdk
+
+    path, usage_chunk = stream_with_usage_chunk(tmp_path)
+    handle = huggingplace_sdk.instrument(
+        ["openai"],
+        tracer_provider=span_capture.tracer_provider,
+        huggingplace=False,
+        console=False,
+        openai={"stream_usage": True},
+    )
+    try:
+        assert set(handle.adapters) == {"openai"}
+        with ReplayServer(path) as server:
+            chunks = list(
+                sync_client(server.base_url).chat.completions.create(
+                    model="gpt-3.5-turbo", messages=MESSAGES, stream=True
+                )
+            )
+            assert server.requests[0].json["stream_options"] == {"include_usage": True}
+    finally:
+        handle.uninstrument()
+    assert len(chunks) == len(_events(path)) - 1
+    attrs = span_capture.only_span().attributes or {}
+    assert attrs[sc.GEN_AI_USAGE_INPUT_TOKENS] == usage_chunk["usage"]["prompt_tokens"]

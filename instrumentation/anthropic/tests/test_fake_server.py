@@ -1,4 +1,4 @@
-"""Cases no cassette covers, against a fake Anthropic server (httpx2.MockTransport) whose data gives the
+"""Cases no cassette covers, against a fake Anthropic server (a MockTransport) whose data gives the
 expected values: cumulative message_delta usage, thinking and redacted thinking, server tools, content
 policy for tool arguments, provider errors, and restoring the originals."""
 
@@ -8,12 +8,15 @@ import json
 from typing import Any
 
 import anthropic
-import httpx2
+import anthropic._base_client
 import pytest
 from huggingplace_instrumentation_anthropic import AnthropicInstrumentor
 
 from huggingplace_sdk import _semconv as sc
 from huggingplace_sdk.testing._capture import SpanCapture
+
+# anthropic >= 2 speaks httpx2, older releases httpx: fake the server with whichever this release uses.
+http: Any = getattr(anthropic._base_client, "httpx2", None) or anthropic._base_client.httpx
 
 MODEL = "claude-sonnet-4-5"
 ASK = {"model": MODEL, "max_tokens": 512, "messages": [{"role": "user", "content": "weather in Paris?"}]}
@@ -59,17 +62,17 @@ def _sse(events: list[dict[str, Any]]) -> bytes:
 
 
 def _client(handler: Any) -> anthropic.Anthropic:
-    http = httpx2.Client(transport=httpx2.MockTransport(handler))
+    http_client = http.Client(transport=http.MockTransport(handler))
     return anthropic.Anthropic(api_key="sk-ant-secret-key", base_url="https://fake.anthropic.test",
-                               http_client=http, max_retries=0)
+                               http_client=http_client, max_retries=0)
 
 
 def _json_reply(body: Any, status: int = 200) -> Any:
-    return lambda request: httpx2.Response(status, json=body)
+    return lambda request: http.Response(status, json=body)
 
 
-def _sse_reply(request: httpx2.Request) -> httpx2.Response:
-    return httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=_sse(STREAM_EVENTS))
+def _sse_reply(request: Any) -> Any:
+    return http.Response(200, headers={"content-type": "text/event-stream"}, content=_sse(STREAM_EVENTS))
 
 
 def _span(capture: SpanCapture) -> dict[str, Any]:
@@ -154,12 +157,12 @@ def test_provider_error_passes_unchanged_and_marks_the_span(span_capture: SpanCa
 
 
 def test_uninstrument_restores_the_original_methods() -> None:
-    from anthropic.lib.streaming import MessageStreamManager
-    from anthropic.resources.beta.messages.messages import Messages as BetaMessages
-    from anthropic.resources.messages.messages import AsyncMessages, Messages
+    from anthropic.lib.streaming import AsyncMessageStreamManager, MessageStreamManager
+    from anthropic.resources import AsyncMessages, Messages
+    from anthropic.resources.beta.messages import Messages as BetaMessages
 
-    owners = [(Messages, "create"), (AsyncMessages, "create"), (Messages, "parse"), (BetaMessages, "create"),
-              (MessageStreamManager, "__enter__")]
+    owners = [(Messages, "create"), (AsyncMessages, "create"), (BetaMessages, "create"),
+              (MessageStreamManager, "__enter__"), (AsyncMessageStreamManager, "__aenter__")]
     originals = [vars(owner)[name] for owner, name in owners]
     instrumentor = AnthropicInstrumentor()
     instrumentor.instrument()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -164,20 +165,28 @@ async def test_tool_exception(instrumented: Any, fake: Any, make_agent: Callable
 
 async def test_tool_failures_that_never_reach_a_tool(instrumented: Any, fake: Any,
                                                      make_agent: Callable[..., Any],
-                                                     exporter: InMemorySpanExporter) -> None:
+                                                     exporter: InMemorySpanExporter,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import conversimple.agent
+
+    # A fake clock for the SDK's tool timer: its asyncio.wait_for deadline has always passed already.
+    expired = types.SimpleNamespace(**vars(asyncio))
+    expired.wait_for = lambda awaitable, timeout: asyncio.wait_for(awaitable, 0)
     agent = make_agent(WeatherAgent)
     channel = await start_conversation(fake, agent)
     await call_tool(channel, "call-3", "no_such_tool", {}, answer="tool_call_error")
     await call_tool(channel, "call-4", None, {}, answer="tool_call_error")
-    # The SDK enforces the platform's timeout itself (at least 0.1 s): the only real wait in these tests.
-    await call_tool(channel, "call-5", "hang", {}, answer="tool_call_error", timeout_seconds=0.1)
+    monkeypatch.setattr(conversimple.agent, "asyncio", expired)
+    timed_out = await call_tool(channel, "call-5", "hang", {}, answer="tool_call_error", timeout_seconds=5)
+    monkeypatch.undo()
     await end_conversation(channel, agent)
 
+    assert timed_out["error"]["message"] == "Tool execution timed out"
     assert attributes(only_span(exporter, "execute_tool no_such_tool"))[sc.ERROR_TYPE] == "ValueError"
     assert attributes(only_span(exporter, "execute_tool"))[sc.ERROR_TYPE] == "invalid_request"
     hang = attributes(only_span(exporter, "execute_tool hang"))
     assert hang[sc.ERROR_TYPE] == sc.ERROR_TIMEOUT
-    assert hang[sc.HP_CONVERSIMPLE_TOOL_TIMEOUT] == 0.1
+    assert hang[sc.HP_CONVERSIMPLE_TOOL_TIMEOUT] == 5.0
     assert attributes(only_span(exporter, CONVERSATION))[sc.HP_CONVERSIMPLE_TOOL_CALLS] == 3
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import sys
+import types
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,21 @@ def _load(name: str) -> Any:
 tbuddy_fake = _load("tbuddy_fake")
 
 API_KEY = tbuddy_fake.TEST_API_KEY
+
+
+@pytest.fixture(autouse=True)
+def no_sdk_delays(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDK sleeps fixed real seconds (before streaming, after a final update, between polls):
+    its modules get an asyncio whose sleep only yields, so no test waits for time."""
+    real_sleep = asyncio.sleep
+
+    async def yield_only(delay: float, result: Any = None) -> Any:
+        return await real_sleep(0, result)
+
+    fast = types.SimpleNamespace(**vars(asyncio))
+    fast.sleep = yield_only
+    for module in ("TBuddy_SDK.client", "TBuddy_SDK.websocket_client"):
+        monkeypatch.setattr(f"{module}.asyncio", fast)
 
 
 @pytest.fixture

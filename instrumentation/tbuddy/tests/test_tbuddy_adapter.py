@@ -276,6 +276,15 @@ async def test_session_operation_spans(instrumented: Any, fake: Any, client: Any
     assert (only_span(exporter, "tbuddy.extend_session").attributes or {})[sc.HP_TBUDDY_EXTEND_HOURS] == 6
 
 
+async def test_health_check_span(instrumented: Any, fake: Any, client: Any, exporter: InMemorySpanExporter) -> None:
+    health = await client.health_check()
+
+    assert type(health).__name__ == "HealthStatus"
+    attrs = attributes_of(only_span(exporter, "tbuddy.health_check"))
+    assert attrs[sc.HP_TBUDDY_STATUS] == health.status == "healthy"  # the fake's answer
+    assert sc.SESSION_ID not in attrs
+
+
 async def test_sdk_exception_class_recorded_and_reraised(instrumented: Any, fake: Any, client: Any,
                                                          exporter: InMemorySpanExporter) -> None:
     with pytest.raises(SessionNotFoundError) as raised:

@@ -78,6 +78,20 @@ def test_token_is_fetched_once(instrumented: Any, fake: Any, client: Any,
     assert len(fake.calls_to(TOKEN_PATH)) == 1
 
 
+def test_concurrent_asks_keep_their_own_ids(instrumented: Any, fake: Any, client: Any,
+                                            exporter: InMemorySpanExporter) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    client.ask(QUESTION)  # fetch the token once, before the threads
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda i: client.ask(f"{QUESTION} #{i}", {"output_format": "json"}), range(8)))
+
+    asks = [s for s in exporter.get_finished_spans() if s.name == "invoke_agent payman"][1:]
+    recorded = {(attributes(s)[sc.HP_PAYMAN_TASK_ID], attributes(s)[sc.HP_PAYMAN_REQUEST_ID]) for s in asks}
+    assert recorded == {(r["result"]["id"], r["id"]) for r in results}
+    assert len(recorded) == 8
+
+
 @pytest.mark.parametrize("capture_content", [True])
 def test_question_and_artifacts_only_under_content_capture(instrumented: Any, fake: Any, client: Any,
                                                            exporter: InMemorySpanExporter) -> None:

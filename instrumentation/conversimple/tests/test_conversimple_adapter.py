@@ -231,6 +231,56 @@ async def test_dispatcher_style_start_opens_the_conversation(instrumented: Any, 
     assert tool_span.parent is not None and tool_span.parent.span_id == conversation.context.span_id
 
 
+async def test_conversation_ready_opens_the_conversation(instrumented: Any, fake: Any,
+                                                        make_agent: Callable[..., Any],
+                                                        exporter: InMemorySpanExporter) -> None:
+    agent = make_agent(WeatherAgent)
+    await agent.start()
+    channel = await fake.next_channel()
+    await channel.push("conversation_ready", {"conversation_id": "conv-r", "customer_id": "cust-1"})
+    await channel.expect("register_conversation_tools")
+    response = await call_tool(channel, "call-1", "get_weather", {"city": "Lima"})
+    await end_conversation(channel, agent, "conv-r")
+
+    assert response["conversation_id"] == "conv-r"  # the SDK adopted the ready conversation
+    conversation = only_span(exporter, CONVERSATION)
+    assert attributes(conversation)[sc.SESSION_ID] == "conv-r"
+    assert attributes(conversation)[sc.HP_CONVERSIMPLE_END_REASON] == "conversation_ended"
+    assert only_span(exporter, "execute_tool get_weather").parent.span_id == conversation.context.span_id  # type: ignore[union-attr]
+
+
+async def test_stop_cancels_a_running_tool(instrumented: Any, fake: Any, make_agent: Callable[..., Any],
+                                           exporter: InMemorySpanExporter) -> None:
+    agent = make_agent(WeatherAgent)
+    tool_started = asyncio.Event()
+    agent.on_tool_called(lambda call: tool_started.set())
+    channel = await start_conversation(fake, agent)
+    await channel.push("tool_call_request", {"call_id": "call-h", "tool_name": "hang", "arguments": {}})
+    await asyncio.wait_for(tool_started.wait(), 10)
+    await agent.stop()
+
+    tool_span = only_span(exporter, "execute_tool hang")
+    assert attributes(tool_span)[sc.ERROR_TYPE] == sc.ERROR_CANCELLED
+    assert attributes(only_span(exporter, CONVERSATION))[sc.HP_CONVERSIMPLE_END_REASON] == "agent_stopped"
+
+
+async def test_uninstrument_ends_open_conversations(provider: TracerProvider, fake: Any,
+                                                    make_agent: Callable[..., Any],
+                                                    exporter: InMemorySpanExporter) -> None:
+    from huggingplace_instrumentation_conversimple import ConversimpleInstrumentor
+
+    instrumentor = ConversimpleInstrumentor()
+    instrumentor.instrument(tracer_provider=provider)
+    agent = make_agent(WeatherAgent)
+    await start_conversation(fake, agent)
+    instrumentor.uninstrument()
+
+    conversation = only_span(exporter, CONVERSATION)
+    assert attributes(conversation)[sc.HP_CONVERSIMPLE_END_REASON] == "uninstrumented"
+    await agent.stop()
+    assert len(exporter.get_finished_spans()) == 1
+
+
 async def test_abandoned_agent_ends_its_conversation(instrumented: Any, fake: Any,
                                                      make_agent: Callable[..., Any],
                                                      exporter: InMemorySpanExporter) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from opentelemetry.util.types import AttributeValue
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import EngineRef, guarded, scrub_secrets
+from huggingplace_sdk.engine import EngineRef, error_type_of, guarded, scrub_secrets
 
 from ._calls import argument, secrets_of
 from ._conversations import AgentConversations, conversations_of, conversations_of_connection
@@ -70,7 +70,7 @@ def _connection_event(agent: Any, event: Any, data: Any) -> None:
     if isinstance(data, dict) and isinstance(data.get("error_code"), str):
         attributes[sc.HP_CONVERSIMPLE_ERROR_CODE] = data["error_code"]
     if isinstance(error, BaseException):
-        attributes[sc.ERROR_TYPE] = type(error).__qualname__
+        attributes[sc.ERROR_TYPE] = error_type_of(error)
         attributes[sc.HP_CONVERSIMPLE_ERROR_MESSAGE] = scrub_secrets(str(error), secrets_of(agent))[:1024]
     _emit(conversations_of(agent), sc.CONVERSIMPLE_EVENT_CONNECTION, attributes)
 

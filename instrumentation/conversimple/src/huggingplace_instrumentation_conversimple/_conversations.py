@@ -24,6 +24,7 @@ CONVERSATION_SPAN = f"{PROVIDER}.conversation"
 ENDED_BY_PLATFORM = "conversation_ended"
 ENDED_BY_AGENT_STOP = "agent_stopped"
 ENDED_ABANDONED = "abandoned"
+ENDED_UNINSTRUMENTED = "uninstrumented"
 MAX_EVENTS_PER_CONVERSATION = 128  # the SDK can reconnect without bound; a span must not grow so
 
 
@@ -68,6 +69,12 @@ class AgentConversations:
 
 _by_agent: weakref.WeakKeyDictionary[Any, AgentConversations] = weakref.WeakKeyDictionary()
 _by_connection: weakref.WeakKeyDictionary[Any, AgentConversations] = weakref.WeakKeyDictionary()
+
+
+def end_every_conversation(reason: str) -> None:
+    """Instrumentation is going away: no hook will see these conversations end."""
+    for state in list(_by_agent.values()):
+        state.end_all(reason)
 
 
 def conversations_of(agent: Any) -> AgentConversations | None:

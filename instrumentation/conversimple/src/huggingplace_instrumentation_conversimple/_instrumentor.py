@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from huggingplace_sdk.engine import GenAIInstrumentor, Hook, Target
+from typing import Any
+
+from huggingplace_sdk.engine import GenAIInstrumentor, Hook, Target, guarded
 
 from ._calls import PROVIDER
 from ._connection import (
@@ -12,6 +14,8 @@ from ._connection import (
     make_reply_wrapper,
 )
 from ._conversations import (
+    ENDED_UNINSTRUMENTED,
+    end_every_conversation,
     make_agent_start_wrapper,
     make_ended_wrapper,
     make_ready_wrapper,
@@ -50,3 +54,7 @@ class ConversimpleInstrumentor(GenAIInstrumentor):
             Hook(CONNECTION, "WebSocketConnection._attempt_reconnection", make_reconnect_wrapper),
             Hook(CONNECTION, "WebSocketConnection._handle_websocket_reply", make_reply_wrapper),
         ]
+
+    def _uninstrument(self, **kwargs: Any) -> None:
+        super()._uninstrument(**kwargs)
+        guarded("conversimple.uninstrument", end_every_conversation, ENDED_UNINSTRUMENTED)

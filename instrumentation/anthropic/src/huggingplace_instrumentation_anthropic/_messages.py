@@ -56,9 +56,12 @@ class MessagesCodec:
         _read_usage(field(result, "usage"), recorder)
 
     def read_chunk(self, chunk: Any, recorder: Recorder) -> None:
-        event_type = field(chunk, "type")
+        # Stream events are always SDK model objects: plain getattr on the hot path (one call per event).
+        event_type = getattr(chunk, "type", None)
         if event_type == "content_block_delta":
-            _read_delta(field(chunk, "delta"), field(chunk, "index") or 0, recorder)
+            delta = chunk.delta
+            if recorder.capture_content or delta.type == "input_json_delta":
+                _read_delta(delta, chunk.index, recorder)
         elif event_type == "content_block_start":
             _read_block(field(chunk, "content_block"), field(chunk, "index") or 0, recorder)
         elif event_type == "message_start":

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from typing import Any
 
-import wrapt
-
-from huggingplace_sdk.engine import Codec, GenAIInstrumentor, Target, env_flag
+from huggingplace_sdk.engine import Codec, GenAIInstrumentor, Hook, Target, env_flag
 
 from ._chat import ChatCodec
 from ._completions import CompletionsCodec
@@ -16,7 +13,7 @@ from ._embeddings import EmbeddingsCodec
 from ._raw import handle_result
 from ._request import PROVIDER, STREAM_USAGE_OPTION
 from ._responses import ResponsesCodec
-from ._streams import HELPER_STREAMS, after_helper_init
+from ._streams import HELPER_STREAMS, helper_init_hook
 
 # 1.66 is the first release with the Responses API (create, stream and parse).
 SUPPORTED = "openai >= 1.66, < 4"
@@ -38,7 +35,7 @@ class OpenAIInstrumentor(GenAIInstrumentor):
     provider = PROVIDER
     instruments = (SUPPORTED,)
 
-    def targets(self) -> list[Target]:
+    def targets(self) -> list[Target | Hook]:
         chat, completions, embeddings, responses = (
             ChatCodec(),
             CompletionsCodec(),
@@ -52,11 +49,13 @@ class OpenAIInstrumentor(GenAIInstrumentor):
             ("openai.resources.embeddings", "Embeddings", ("create",), embeddings),
             ("openai.resources.responses", "Responses", ("create", "parse"), responses),
         ]
-        targets: list[Target] = []
+        targets: list[Target | Hook] = []
         for module, cls, names, codec in methods:
             for name in names:
                 targets.append(Target(module, f"{cls}.{name}", codec, result_handler=handle_result))
                 targets.append(Target(module, f"Async{cls}.{name}", codec, is_async=True, result_handler=handle_result))
+        # The SDK's helper streams close the HTTP response directly: hook them to see the caller's close.
+        targets += [Hook(module, f"{helper}.__init__", helper_init_hook) for module, helper in HELPER_STREAMS]
         return targets
 
     def adapter_options(self, kwargs: Mapping[str, Any]) -> dict[str, Any]:
@@ -66,20 +65,3 @@ class OpenAIInstrumentor(GenAIInstrumentor):
         elif not isinstance(stream_usage, bool):
             raise TypeError(f"openai option stream_usage must be True or False, not {stream_usage!r}")
         return {STREAM_USAGE_OPTION: stream_usage}
-
-    def _instrument(self, **kwargs: Any) -> None:
-        super()._instrument(**kwargs)
-        self._helper_patches: list[tuple[type, Any]] = []
-        for module_name, class_name in HELPER_STREAMS:
-            try:
-                helper = getattr(importlib.import_module(module_name), class_name)
-            except (ImportError, AttributeError):
-                continue
-            self._helper_patches.append((helper, vars(helper)["__init__"]))
-            wrapt.wrap_function_wrapper(helper, "__init__", after_helper_init)
-
-    def _uninstrument(self, **kwargs: Any) -> None:
-        for helper, original in reversed(getattr(self, "_helper_patches", [])):
-            helper.__init__ = original
-        self._helper_patches = []
-        super()._uninstrument(**kwargs)

@@ -9,9 +9,10 @@ end the span as closed early instead of waiting for garbage collection.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from typing import Any
 
-from huggingplace_sdk.engine import Invocation
+from huggingplace_sdk.engine import EngineRef, Invocation, report_internal_error
 
 _invocation_of_stream: weakref.WeakKeyDictionary[Any, Invocation] = weakref.WeakKeyDictionary()
 
@@ -34,9 +35,19 @@ def observe_stream(stream: Any, invocation: Invocation) -> Any:
     return observed
 
 
+def helper_init_hook(engine: EngineRef) -> Callable[..., None]:
+    """The Hook factory for the helper streams' ``__init__`` (the engine is not needed: the stream's
+    invocation is looked up)."""
+    return after_helper_init
+
+
 def after_helper_init(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     """wrapt wrapper for a helper stream's ``__init__``: hook its close if its raw stream is ours."""
     wrapped(*args, **kwargs)
-    invocation = _invocation_of_stream.get(getattr(instance, "_raw_stream", None))
-    if invocation is not None:
-        invocation.hook_close(instance, "close")
+    try:
+        raw_stream = getattr(instance, "_raw_stream", None)
+        invocation = None if raw_stream is None else _invocation_of_stream.get(raw_stream)
+        if invocation is not None:
+            invocation.hook_close(instance, "close")
+    except Exception as exc:  # never break the caller's helper stream
+        report_internal_error("openai helper stream", exc)

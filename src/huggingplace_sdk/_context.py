@@ -16,12 +16,12 @@ from typing import Any, TypeVar
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
-from opentelemetry.trace import Link, Span, SpanKind, StatusCode
+from opentelemetry.trace import Link, Span, SpanKind
 from opentelemetry.util.types import AttributeValue
 
 from . import _semconv as sc
 from ._engine import toolcalls
-from ._engine.invocation import error_type_of
+from ._engine.errors import record_error
 from ._engine.rollup import UsageTotals
 from ._engine.rollup import current_step as _usage_var
 from ._scope import Scope
@@ -224,9 +224,7 @@ class trace_step(Scope[StepHandle]):
                 attrs[name] = totals[key]
         state.span.set_attributes(attrs)
         if error is not None and not isinstance(error, GeneratorExit):
-            state.span.set_attribute(sc.ERROR_TYPE, error_type_of(error))
-            state.span.set_status(StatusCode.ERROR, str(error)[:1024] or None)
-            state.span.record_exception(error, escaped=True)
+            record_error(state.span, error, escaped=True)
         state.span.end()
         if state._parent_usage is not None:
             state._parent_usage.add(dict(totals), calls=state.usage.calls)

@@ -135,6 +135,8 @@ HTTP_RESPONSE_STATUS_CODE: Final = "http.response.status_code"
 EXCEPTION_EVENT: Final = "exception"  # span event name and fields, as OTel records exceptions
 EXCEPTION_TYPE: Final = "exception.type"
 EXCEPTION_MESSAGE: Final = "exception.message"
+EXCEPTION_STACKTRACE: Final = "exception.stacktrace"
+EXCEPTION_ESCAPED: Final = "exception.escaped"
 ERROR_INCOMPLETE: Final = "incomplete"  # a platform stream / conversation that ended without its final event
 ERROR_TIMEOUT: Final = "timeout"
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from ._engine.content import ContentPolicy, Redactor
 from ._engine.engine import Engine, Operation
+from ._engine.errors import error_type_of, record_error
 from ._engine.guard import guarded, internal_error_counts, report_internal_error, tolerate_internal_errors
 from ._engine.instrumentor import GenAIInstrumentor
-from ._engine.invocation import Invocation, error_type_of
+from ._engine.invocation import Invocation
 from ._engine.options import env_flag, env_int
 from ._engine.secrets import REDACTED, scrub_secrets
 from ._engine.server import server_attributes, server_of
@@ -34,6 +35,7 @@ __all__ = [
     "error_type_of",
     "guarded",
     "internal_error_counts",
+    "record_error",
     "report_internal_error",
     "scrub_secrets",
     "server_attributes",

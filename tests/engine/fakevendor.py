@@ -105,10 +105,10 @@ def default_chunks(model: str = "org/fake-model-1", usage: bool = True, n: int =
 
 
 class Completions:
-    def create(self, *, model: str, stream: bool = False, fail: bool = False, usage: bool = True,
+    def create(self, *, model: str, stream: bool = False, fail: bool | str = False, usage: bool = True,
                n: int = 1, fail_after: int | None = None, **params: Any) -> Any:
         if fail:
-            raise VendorError("vendor rejected the request")
+            raise VendorError(fail if isinstance(fail, str) else "vendor rejected the request")
         if stream:
             return Stream(default_chunks(model, usage=usage or params.get("include_usage", False), n=n),
                           fail_after)
@@ -120,6 +120,10 @@ class Completions:
 
 
 class AsyncCompletions:
+    async def create_in_background(self, *, model: str) -> Any:
+        """Starts a listener task that outlives the call and makes calls of its own (like an SDK's socket)."""
+        return asyncio.ensure_future(self.create(model=model))
+
     async def create(self, *, model: str, stream: bool = False, fail: bool = False, usage: bool = True,
                      fail_after: int | None = None, stall_after: int | None = None, **params: Any) -> Any:
         await asyncio.sleep(0)
@@ -185,6 +189,11 @@ class FakeCodec:
         return bool(chunk.usage_only)
 
 
+def _end_without_reading(result: Any, invocation: Any) -> Any:
+    invocation.end()
+    return result
+
+
 class FakeInstrumentor(GenAIInstrumentor):
     provider = "fake"
     instruments = ()
@@ -194,7 +203,9 @@ class FakeInstrumentor(GenAIInstrumentor):
         module = __name__
         return [Target(module, "Completions.create", self.codec),
                 Target(module, "Completions.create_twice_nested", self.codec),
-                Target(module, "AsyncCompletions.create", self.codec, is_async=True)]
+                Target(module, "AsyncCompletions.create", self.codec, is_async=True),
+                Target(module, "AsyncCompletions.create_in_background", self.codec, is_async=True,
+                       result_handler=_end_without_reading)]
 
     def adapter_options(self, kwargs: Any) -> dict[str, Any]:
         return {"stream_usage": bool(kwargs.get("stream_usage", False))}

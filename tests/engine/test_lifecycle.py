@@ -202,3 +202,20 @@ def test_scrub_secrets_removes_values_query_credentials_and_auth_headers() -> No
     scrubbed = scrub_secrets(text, ["sk-secret"])
     assert "abc123" not in scrubbed and "tok.en-9" not in scrubbed and "sk-secret" not in scrubbed
     assert "q=1" in scrubbed
+
+
+async def test_a_task_started_inside_a_wrapped_call_is_still_traced(fake: SpanCapture) -> None:
+    task = await fakevendor.AsyncCompletions().create_in_background(model="outer")
+    await task
+    assert [s.name for s in fake.spans()] == ["chat outer", "chat outer"]  # the outer call and the task's
+
+
+def test_exception_text_is_scrubbed_of_credentials(fake: SpanCapture) -> None:
+    leaky = "POST https://api.example/token?refresh_token=rt-123 failed, Authorization: Bearer sk-999"
+    with pytest.raises(fakevendor.VendorError, match="rt-123"):  # the caller's exception is untouched
+        fakevendor.Completions().create(model="m", fail=leaky)
+    span = fake.only_span()
+    recorded = str(span.status.description) + repr([dict(e.attributes or {}) for e in span.events])
+    assert "rt-123" not in recorded and "sk-999" not in recorded
+    assert "[REDACTED]" in recorded
+    assert (span.attributes or {})[sc.ERROR_TYPE] == "fakevendor.VendorError"

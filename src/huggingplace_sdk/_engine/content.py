@@ -10,7 +10,8 @@ from typing import Any
 # redact(kind, value) -> value; kind is one of the CONTENT_KINDS. It sees the structured messages (tool-call
 # arguments included) before they are serialized, and returns what may be recorded.
 Redactor = Callable[[str, Any], Any]
-CONTENT_KINDS = ("input_messages", "output_messages", "system_instructions", "tool_definitions")
+CONTENT_KINDS = ("input_messages", "output_messages", "system_instructions", "tool_definitions",
+                 "tool_call_arguments", "tool_call_result")
 DEFAULT_MAX_CONTENT_BYTES = 32 * 1024
 _TRUNCATION_MARK = "…[truncated]"
 

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.metrics import MeterProvider
-from opentelemetry.trace import Link, Span, SpanKind, StatusCode, TracerProvider
+from opentelemetry.trace import Link, Span, SpanKind, TracerProvider
 from opentelemetry.util.types import AttributeValue
 
 from .. import _semconv as sc
 from .content import ContentPolicy
+from .errors import record_error
 from .guard import report_internal_error
-from .invocation import Invocation, error_type_of
+from .invocation import Invocation
 from .metrics import GenAIMetrics
 from .options import EngineOptions
 from .rollup import current_step
@@ -41,15 +42,11 @@ class Operation:
     def add_event(self, name: str, attributes: Mapping[str, AttributeValue] | None = None) -> None:
         self.span.add_event(name, attributes)
 
-    def record_error(self, error: BaseException | str, *, escaped: bool = False) -> None:
-        """Mark the span failed: error.type from the exception's class (or the given string)."""
-        if isinstance(error, BaseException):
-            self.span.set_attribute(sc.ERROR_TYPE, error_type_of(error))
-            self.span.set_status(StatusCode.ERROR, str(error)[:1024] or None)
-            self.span.record_exception(error, escaped=escaped)
-        else:
-            self.span.set_attribute(sc.ERROR_TYPE, error)
-            self.span.set_status(StatusCode.ERROR)
+    def record_error(self, error: BaseException | str, *, escaped: bool = False,
+                     secrets: Iterable[str | None] = (), with_message: bool = True) -> None:
+        """Mark the span failed: error.type from the exception's class (or the given string); its message
+        and stack trace are recorded scrubbed of ``secrets`` and credential patterns (or not at all)."""
+        record_error(self.span, error, secrets=secrets, with_message=with_message, escaped=escaped)
 
     def end(self, error: BaseException | str | None = None) -> None:
         if self._ended:

@@ -15,6 +15,7 @@ from opentelemetry.util.types import AttributeValue
 
 from .. import _semconv as sc
 from . import toolcalls
+from .errors import error_type_of, record_error
 from .guard import report_internal_error
 from .rollup import UsageTotals
 from .spec import Codec, Request
@@ -40,13 +41,6 @@ class _Choice:
         self.role: str | None = None
         self.text: list[str] = []
         self.reasoning: list[str] = []
-
-
-def error_type_of(exc: BaseException) -> str:
-    if isinstance(exc, asyncio.CancelledError):
-        return sc.ERROR_CANCELLED
-    cls = type(exc)
-    return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
 
 
 class Invocation:
@@ -228,10 +222,10 @@ class Invocation:
             end_time = perf_counter()
             attrs = self._end_attributes(outcome, error_type)
             span.set_attributes(attrs)
-            if error_type is not None:
-                span.set_status(StatusCode.ERROR, None if exc is None else str(exc)[:1024] or None)
-                if exc is not None:
-                    span.record_exception(exc, escaped=True)
+            if exc is not None:
+                record_error(span, exc, secrets=self.request.secrets, escaped=True)
+            elif error_type is not None:
+                span.set_status(StatusCode.ERROR)
             self._record_metrics(end_time, error_type)
             self._roll_up()
         except Exception as failure:

@@ -57,6 +57,8 @@ class Request:
     # Set by a codec that changed the request so that a stream reports usage: the engine then hides
     # the chunks for which ``Codec.is_injected_chunk`` is true, so the caller sees what it asked for.
     usage_injected: bool = False
+    # Secret values (keys, tokens) of this call that must never appear in recorded error text.
+    secrets: tuple[str, ...] = ()
 
 
 class Recorder(Protocol):

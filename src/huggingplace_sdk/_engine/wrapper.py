@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
@@ -16,9 +18,24 @@ if TYPE_CHECKING:
     from .engine import Engine
     from .invocation import Invocation
 
-# Set while an engine-wrapped call runs: a wrapped method reached from inside another one (a subclass
-# calling super(), a helper calling create) passes through, so one call never gives two spans.
-_inside_call: ContextVar[bool] = ContextVar("huggingplace_inside_call", default=False)
+# Set while an engine-wrapped call runs, to the task (or thread) running it: a wrapped method reached from
+# inside another one in the same task (a subclass calling super(), a helper calling create) passes through,
+# so one call never gives two spans. Tasks and threads started during the call inherit the context but are
+# other owners, so their own calls are still traced.
+_inside_call: ContextVar[object | None] = ContextVar("huggingplace_inside_call", default=None)
+
+
+def _owner() -> object:
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:
+        task = None
+    return task if task is not None else threading.get_ident()
+
+
+def inside_wrapped_call() -> bool:
+    owner = _inside_call.get()
+    return owner is not None and owner == _owner()
 
 EngineRef = Callable[[], "Engine | None"]
 
@@ -38,7 +55,7 @@ def active_engine(engine: Engine | None) -> Engine | None:
 def _start(engine_ref: EngineRef, target: Target, instance: Any, args: tuple[Any, ...],
            kwargs: dict[str, Any]) -> tuple[Invocation, Call] | None:
     engine = engine_ref()
-    if engine is None or not engine.active or _inside_call.get() or _suppressed():
+    if engine is None or not engine.active or inside_wrapped_call() or _suppressed():
         return None
     call = Call(instance, args, dict(kwargs), engine.call_options)
     invocation = engine.begin(target.codec, call)
@@ -66,7 +83,7 @@ def make_sync_wrapper(engine_ref: EngineRef, target: Target) -> Callable[..., An
             return wrapped(*args, **kwargs)
         invocation, call = started
         token = otel_context.attach(trace.set_span_in_context(invocation.span))
-        inside = _inside_call.set(True)
+        inside = _inside_call.set(_owner())
         try:
             result = wrapped(*call.args, **call.kwargs)
         except BaseException as exc:
@@ -88,7 +105,7 @@ def make_async_wrapper(engine_ref: EngineRef, target: Target) -> Callable[..., A
             return await wrapped(*args, **kwargs)
         invocation, call = started
         token = otel_context.attach(trace.set_span_in_context(invocation.span))
-        inside = _inside_call.set(True)
+        inside = _inside_call.set(_owner())
         try:
             result = await wrapped(*call.args, **call.kwargs)
         except BaseException as exc:

@@ -21,7 +21,7 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import StatusCode
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk._engine.invocation import error_type_of
+from huggingplace_sdk._engine.errors import error_type_of
 from huggingplace_sdk.testing._capture import SpanCapture
 from huggingplace_sdk.testing._replay import ReplayServer, StreamFault
 

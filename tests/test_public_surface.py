@@ -21,7 +21,7 @@ ENGINE = {
     "Call", "Codec", "ContentPolicy", "Engine", "GenAIInstrumentor", "Invocation", "Message", "Operation",
     "Recorder", "Redactor", "Request", "ResultHandler", "Target", "env_flag", "env_int", "error_type_of",
     "internal_error_counts", "report_internal_error", "tolerate_internal_errors",
-    "EngineRef", "Hook", "REDACTED", "guarded", "scrub_secrets", "server_attributes", "server_of",
+    "EngineRef", "Hook", "REDACTED", "guarded", "record_error", "scrub_secrets", "server_attributes", "server_of",
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import weakref
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, ClassVar
 
 import wrapt
@@ -32,7 +32,7 @@ class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
     instruments: ClassVar[tuple[str, ...]] = ()
     engine: Engine | None = None
 
-    def targets(self) -> list[Target | Hook]:
+    def targets(self) -> Sequence[Target | Hook]:
         raise NotImplementedError
 
     def adapter_options(self, kwargs: Mapping[str, Any]) -> dict[str, Any]:

@@ -172,3 +172,34 @@ def test_uninstrument_restores_the_original_methods() -> None:
     finally:
         instrumentor.uninstrument()
     assert all(vars(owner)[name] is original for (owner, name), original in zip(owners, originals, strict=True))
+
+
+def test_one_shot_iterables_reach_the_sdk_untouched_under_content_capture(span_capture: SpanCapture) -> None:
+    span_capture.instrument(AnthropicInstrumentor(), capture_content=True)
+    sent: list[Any] = []
+
+    def handler(request: Any) -> Any:
+        sent.append(json.loads(request.content))
+        return http.Response(200, json=MESSAGE)
+
+    messages = iter([{"role": "user", "content": "weather in Paris?"}])
+    _client(handler).messages.create(model=MODEL, max_tokens=64, messages=messages,
+                                     tools=iter([{"name": "get_weather", "input_schema": {"type": "object"}}]))
+    assert sent[0]["messages"] == [{"role": "user", "content": "weather in Paris?"}]
+    assert [t["name"] for t in sent[0]["tools"]] == ["get_weather"]
+    assert sc.GEN_AI_INPUT_MESSAGES not in _span(span_capture)  # not readable without consuming it
+
+
+def test_parse_and_beta_create_are_traced_with_their_result_types(span_capture: SpanCapture) -> None:
+    span_capture.instrument(AnthropicInstrumentor())
+    client = _client(_json_reply(MESSAGE))
+    if hasattr(client.messages, "parse"):
+        parsed = client.messages.parse(**ASK)
+        assert type(parsed).__name__ == "ParsedMessage"
+    beta = client.beta.messages.create(**ASK)
+    assert type(beta).__name__ == "BetaMessage"
+    spans = span_capture.spans()
+    assert len(spans) == (2 if hasattr(client.messages, "parse") else 1)
+    for span in spans:
+        assert span.name == f"chat {MODEL}"
+        assert (span.attributes or {})[sc.GEN_AI_RESPONSE_ID] == MESSAGE["id"]

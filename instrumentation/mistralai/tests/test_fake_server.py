@@ -139,3 +139,16 @@ def test_uninstrument_restores_the_original_methods() -> None:
     finally:
         instrumentor.uninstrument()
     assert all(vars(o)[n] is f for (o, n), f in zip(names, originals, strict=True))
+
+
+def test_one_shot_iterables_reach_the_sdk_untouched_under_content_capture(span_capture: SpanCapture) -> None:
+    span_capture.instrument(MistralAIInstrumentor(), capture_content=True)
+    sent: list[Any] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        sent.append(json.loads(request.content))
+        return httpx2.Response(200, json=RESPONSE)
+
+    _client(handler).chat.complete(model=MODEL, messages=iter([{"role": "user", "content": "hi"}]))
+    assert sent[0]["messages"] == [{"role": "user", "content": "hi"}]
+    assert sc.GEN_AI_INPUT_MESSAGES not in _span(span_capture)  # not readable without consuming it

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from ._fields import field
 
 Part = dict[str, Any]
+# Only lists and tuples are read: any other iterable may be one-shot, and reading it first (content is read
+# before the call) would leave nothing for the SDK to send.
+SEQUENCES = (list, tuple)
 
 
 def input_messages(messages: Any) -> list[dict[str, Any]]:
-    if not isinstance(messages, Iterable) or isinstance(messages, (str, bytes)):
+    if not isinstance(messages, SEQUENCES):
         return []
     return [
         {"role": str(field(message, "role") or "user"), "parts": _parts(field(message, "content"))}
@@ -24,7 +26,7 @@ def system_instructions(system: Any) -> list[dict[str, Any]]:
 
 
 def tool_definitions(tools: Any) -> list[dict[str, Any]]:
-    if not isinstance(tools, Iterable):
+    if not isinstance(tools, SEQUENCES):
         return []
     definitions: list[dict[str, Any]] = []
     for tool in tools:
@@ -47,7 +49,7 @@ def tool_definitions(tools: Any) -> list[dict[str, Any]]:
 def _parts(content: Any) -> list[Part]:
     if isinstance(content, str):
         return [{"type": "text", "content": content}]
-    if not isinstance(content, Iterable):
+    if not isinstance(content, SEQUENCES):
         return []
     return [_part(block) for block in content]
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from typing import Any
 
 from ._fields import field
 
 Part = dict[str, Any]
+# Only lists and tuples are read: any other iterable may be one-shot, and reading it first (content is read
+# before the call) would leave nothing for the SDK to send.
+SEQUENCES = (list, tuple)
 
 
 def input_messages(messages: Any) -> list[dict[str, Any]]:
-    if not isinstance(messages, Iterable) or isinstance(messages, (str, bytes)):
+    if not isinstance(messages, SEQUENCES):
         return []
     result: list[dict[str, Any]] = []
     for message in messages:
@@ -31,14 +33,14 @@ def input_messages(messages: Any) -> list[dict[str, Any]]:
                     "name": field(field(call, "function"), "name"),
                     "arguments": field(field(call, "function"), "arguments"),
                 }
-                for call in field(message, "tool_calls") or ()
+                for call in _sequence(field(message, "tool_calls"))
             )
         result.append({"role": role, "parts": parts})
     return result
 
 
 def tool_definitions(tools: Any) -> list[dict[str, Any]]:
-    if not isinstance(tools, Iterable):
+    if not isinstance(tools, SEQUENCES):
         return []
     definitions: list[dict[str, Any]] = []
     for tool in tools:
@@ -57,7 +59,7 @@ def content_parts(content: Any) -> list[Part]:
     if isinstance(content, str):
         # An assistant turn that only calls tools often sends "" as its content.
         return [{"type": "text", "content": content}] if content else []
-    if not isinstance(content, Iterable):
+    if not isinstance(content, SEQUENCES):
         return []
     parts: list[Part] = []
     for chunk in content:
@@ -85,3 +87,7 @@ def arguments_text(arguments: Any) -> str | None:
     if arguments is None or isinstance(arguments, str):
         return arguments
     return json.dumps(arguments)
+
+
+def _sequence(value: Any) -> list[Any] | tuple[Any, ...]:
+    return value if isinstance(value, SEQUENCES) else ()

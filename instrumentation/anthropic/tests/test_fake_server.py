@@ -195,7 +195,7 @@ def test_parse_and_beta_create_are_traced_with_their_result_types(span_capture: 
     client = _client(_json_reply(MESSAGE))
     if hasattr(client.messages, "parse"):
         parsed = client.messages.parse(**ASK)
-        assert type(parsed).__name__ == "ParsedMessage"
+        assert type(parsed).__name__.startswith("ParsedMessage")  # ParsedMessage[T], as the SDK builds it
     beta = client.beta.messages.create(**ASK)
     assert type(beta).__name__ == "BetaMessage"
     spans = span_capture.spans()

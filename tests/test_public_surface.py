@@ -22,6 +22,7 @@ ENGINE = {
     "Recorder", "Redactor", "Request", "ResultHandler", "Target", "env_flag", "env_int", "error_type_of",
     "internal_error_counts", "report_internal_error", "tolerate_internal_errors",
     "EngineRef", "Hook", "REDACTED", "guarded", "record_error", "scrub_secrets", "server_attributes", "server_of",
+    "argument_of", "platform_session_attributes",
 }
 
 

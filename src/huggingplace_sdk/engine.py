@@ -9,6 +9,7 @@ from ._engine.guard import guarded, internal_error_counts, report_internal_error
 from ._engine.instrumentor import GenAIInstrumentor
 from ._engine.invocation import Invocation
 from ._engine.options import env_flag, env_int
+from ._engine.platform import argument_of, platform_session_attributes
 from ._engine.secrets import REDACTED, scrub_secrets
 from ._engine.server import server_attributes, server_of
 from ._engine.spec import Call, Codec, EngineRef, Hook, Message, Recorder, Request, ResultHandler, Target
@@ -30,11 +31,13 @@ __all__ = [
     "Request",
     "ResultHandler",
     "Target",
+    "argument_of",
     "env_flag",
     "env_int",
     "error_type_of",
     "guarded",
     "internal_error_counts",
+    "platform_session_attributes",
     "record_error",
     "report_internal_error",
     "scrub_secrets",

@@ -14,9 +14,9 @@ from typing import Any
 from opentelemetry.util.types import AttributeValue
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import EngineRef, error_type_of, guarded, scrub_secrets
+from huggingplace_sdk.engine import EngineRef, argument_of, error_type_of, guarded, scrub_secrets
 
-from ._calls import argument, secrets_of
+from ._calls import secrets_of
 from ._conversations import AgentConversations, conversations_of, conversations_of_connection
 
 
@@ -56,7 +56,7 @@ def make_connection_event_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
                      kwargs: dict[str, Any]) -> Any:
         if engine_ref() is not None:
             guarded("conversimple.connection", _connection_event, instance,
-                    argument(args, kwargs, 0, "event"), argument(args, kwargs, 1, "data"))
+                    argument_of(args, kwargs, 0, "event"), argument_of(args, kwargs, 1, "data"))
         return await wrapped(*args, **kwargs)
 
     return handle
@@ -81,7 +81,7 @@ def make_error_notification_wrapper(engine_ref: EngineRef) -> Callable[..., Any]
     async def handle(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
                      kwargs: dict[str, Any]) -> Any:
         if engine_ref() is not None:
-            guarded("conversimple.platform_error", _platform_error, instance, argument(args, kwargs, 0, "payload"))
+            guarded("conversimple.platform_error", _platform_error, instance, argument_of(args, kwargs, 0, "payload"))
         return await wrapped(*args, **kwargs)
 
     return handle
@@ -103,7 +103,7 @@ def make_reply_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
 
     async def handle(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
                      kwargs: dict[str, Any]) -> Any:
-        payload = argument(args, kwargs, 0, "payload")
+        payload = argument_of(args, kwargs, 0, "payload")
         if isinstance(payload, dict) and payload.get("status") == "error" and engine_ref():
             guarded("conversimple.reply_error", _reply_error, instance, payload)
         return await wrapped(*args, **kwargs)

@@ -16,9 +16,9 @@ from typing import Any
 from opentelemetry.util.types import AttributeValue
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Engine, EngineRef, Operation, guarded
+from huggingplace_sdk.engine import Engine, EngineRef, Operation, argument_of, guarded
 
-from ._calls import PROVIDER, argument, conversation_attributes
+from ._calls import PROVIDER, conversation_attributes
 
 CONVERSATION_SPAN = f"{PROVIDER}.conversation"
 ENDED_BY_PLATFORM = "conversation_ended"
@@ -135,7 +135,7 @@ def _started_wrapper(engine_ref: EngineRef, *, lifecycle: bool) -> Callable[...,
                       kwargs: dict[str, Any]) -> Any:
         engine = engine_ref()
         if engine is not None:
-            payload = argument(args, kwargs, 0, "payload")
+            payload = argument_of(args, kwargs, 0, "payload")
             guarded("conversimple.conversation.start", open_conversation, engine, instance,
                     _started_id(payload, lifecycle=lifecycle))
         return await wrapped(*args, **kwargs)
@@ -150,7 +150,7 @@ def make_agent_start_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
                     kwargs: dict[str, Any]) -> Any:
         result = await wrapped(*args, **kwargs)
         engine = engine_ref()
-        conversation_id = argument(args, kwargs, 0, "conversation_id")
+        conversation_id = argument_of(args, kwargs, 0, "conversation_id")
         if engine is not None and conversation_id is not None:
             guarded("conversimple.conversation.start", open_conversation, engine, instance, conversation_id)
         return result
@@ -166,8 +166,8 @@ def make_ended_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
         try:
             return await wrapped(*args, **kwargs)
         finally:
-            conversation_id = argument(args, kwargs, 0, "conversation_id")
-            payload = argument(args, kwargs, 1, "payload")
+            conversation_id = argument_of(args, kwargs, 0, "conversation_id")
+            payload = argument_of(args, kwargs, 1, "payload")
             reason = ENDED_BY_PLATFORM if payload is not None else ENDED_BY_AGENT_STOP
             guarded("conversimple.conversation.end", end_conversation, instance, conversation_id, reason)
 

@@ -19,9 +19,9 @@ from opentelemetry import trace
 from opentelemetry.util.types import AttributeValue
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Engine, EngineRef, Operation, guarded, report_internal_error
+from huggingplace_sdk.engine import Engine, EngineRef, Operation, argument_of, guarded, report_internal_error
 
-from ._calls import PROVIDER, argument, conversation_attributes, record_failure, secrets_of
+from ._calls import PROVIDER, conversation_attributes, secrets_of
 from ._conversations import conversations_of
 
 TOOL_TYPE = "function"
@@ -84,7 +84,7 @@ def make_tool_call_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
         if engine is None:
             return await wrapped(*args, **kwargs)
         try:
-            call = _start(engine, instance, argument(args, kwargs, 0, "payload"))
+            call = _start(engine, instance, argument_of(args, kwargs, 0, "payload"))
         except Exception as exc:  # our failure leaves the tool call untraced, never broken
             report_internal_error("conversimple.tool.start", exc)
             return await wrapped(*args, **kwargs)
@@ -107,7 +107,7 @@ def make_tool_call_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
 def _fail(call: ToolCall, error: BaseException) -> None:
     try:
         if not call.failed:
-            record_failure(call.operation, error, call.secrets)
+            call.operation.record_error(error, secrets=call.secrets)
     finally:
         call.operation.end()
 
@@ -135,7 +135,7 @@ def make_execute_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
 
 def _tool_raised(call: ToolCall, error: Exception) -> None:
     call.failed = True
-    record_failure(call.operation, error, call.secrets)
+    call.operation.record_error(error, secrets=call.secrets)
 
 
 def _tool_returned(call: ToolCall, result: Any) -> None:
@@ -152,7 +152,7 @@ def make_send_error_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
                          kwargs: dict[str, Any]) -> Any:
         call = _current_call.get()
         if call is not None and not call.failed:
-            message = argument(args, kwargs, 1, "error")
+            message = argument_of(args, kwargs, 1, "error")
             guarded("conversimple.tool.error", _answered_error, call, message)
         return await wrapped(*args, **kwargs)
 

@@ -17,10 +17,17 @@ from opentelemetry.trace import SpanKind
 from opentelemetry.util.types import AttributeValue
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Engine, EngineRef, Operation, guarded, report_internal_error, scrub_secrets
+from huggingplace_sdk.engine import (
+    Engine,
+    EngineRef,
+    Operation,
+    argument_of,
+    guarded,
+    report_internal_error,
+    scrub_secrets,
+)
 
-from ._calls import PROVIDER, argument, client_server, session_attributes
-from ._failure import record_failure, secrets_of
+from ._calls import PROVIDER, client_server, record_http_status, secrets_of, session_attributes
 
 AGENT_NAME = "payman"
 ASK_SPAN = f"{sc.OP_INVOKE_AGENT} {AGENT_NAME}"
@@ -56,8 +63,8 @@ def make_ask_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
 
 def _start(engine: Engine, client: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Operation | None:
     try:
-        text = argument(args, kwargs, 0, "text")
-        options = argument(args, kwargs, 1, "options")
+        text = argument_of(args, kwargs, 0, "text")
+        options = argument_of(args, kwargs, 1, "options")
         options = options if isinstance(options, dict) else {}
         config = getattr(client, "config", None)
         environment = config.get("environment") if isinstance(config, dict) else None
@@ -134,7 +141,8 @@ def _fail(operation: Operation, client: Any, error: BaseException) -> None:
                 operation.set_attribute(sc.HP_PAYMAN_ERROR_CODE, code)
             if isinstance(message, str):
                 operation.set_attribute(sc.HP_PAYMAN_ERROR_MESSAGE, scrub_secrets(message, secrets)[:1024])
-        record_failure(operation, error, secrets)
+        operation.record_error(error, secrets=secrets)
+        record_http_status(operation, error)
     finally:
         operation.end()
 

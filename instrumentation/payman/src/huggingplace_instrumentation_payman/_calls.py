@@ -1,22 +1,16 @@
-"""Shared by the hooks: argument access, the client's server, and the platform session id."""
+"""Shared by the hooks: the client's server, its platform session id, and its credentials."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from opentelemetry.util.types import AttributeValue
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk import current_session
-from huggingplace_sdk.engine import server_attributes
+from huggingplace_sdk.engine import Operation, platform_session_attributes, server_attributes
 
 PROVIDER = "payman"
-
-
-def argument(args: tuple[Any, ...], kwargs: dict[str, Any], index: int, name: str) -> Any:
-    if name in kwargs:
-        return kwargs[name]
-    return args[index] if len(args) > index else None
 
 
 def client_server(client: Any) -> dict[str, AttributeValue]:
@@ -24,12 +18,23 @@ def client_server(client: Any) -> dict[str, AttributeValue]:
 
 
 def session_attributes(session_id: object) -> dict[str, AttributeValue]:
-    """The platform session id, always; as ``session.id`` too unless the user's ``session()`` is open
-    (``session()`` promises its id on every span inside it)."""
-    if not isinstance(session_id, str) or not session_id:
-        return {}
-    attributes: dict[str, AttributeValue] = {sc.HP_PAYMAN_SESSION_ID: session_id}
-    if current_session() is None:
-        attributes[sc.SESSION_ID] = session_id
-        attributes[sc.GEN_AI_CONVERSATION_ID] = session_id
-    return attributes
+    """The platform's session id (``session.id`` too unless the user's ``session()`` is open)."""
+    return platform_session_attributes(sc.HP_PAYMAN_SESSION_ID, session_id)
+
+
+def secrets_of(client: Any) -> tuple[str, ...]:
+    """Every credential value the client holds, and its Basic-auth encoding."""
+    config = getattr(client, "config", None) or {}
+    values = [config.get("client_secret") if isinstance(config, dict) else None,
+              getattr(client, "access_token", None), getattr(client, "refresh_token", None)]
+    client_id = config.get("client_id") if isinstance(config, dict) else None
+    secret = values[0]
+    if isinstance(client_id, str) and isinstance(secret, str):
+        values.append(base64.b64encode(f"{client_id}:{secret}".encode()).decode())
+    return tuple(v for v in values if isinstance(v, str) and v)
+
+
+def record_http_status(operation: Operation, error: BaseException) -> None:
+    """The HTTP status of a ``requests`` error, which its class alone does not tell."""
+    status = getattr(getattr(error, "response", None), "status_code", None)
+    operation.set_attribute(sc.HTTP_RESPONSE_STATUS_CODE, status if isinstance(status, int) else None)

@@ -16,10 +16,9 @@ from opentelemetry.trace import SpanKind
 from opentelemetry.util.types import AttributeValue
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import EngineRef, guarded, report_internal_error
+from huggingplace_sdk.engine import EngineRef, Operation, argument_of, guarded, report_internal_error
 
-from ._calls import PROVIDER, argument, client_server
-from ._failure import record_failure, secrets_of
+from ._calls import PROVIDER, client_server, record_http_status
 
 OAUTH_SPAN = f"{PROVIDER}.oauth_token"
 
@@ -38,8 +37,8 @@ def make_token_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
         # While another thread fetches, the SDK returns at once without a request: nothing to trace.
         if engine is None or getattr(instance, "is_initializing", False):
             return wrapped(*args, **kwargs)
-        auth_code = argument(args, kwargs, 0, "auth_code")
-        refresh_token = argument(args, kwargs, 1, "refresh_token")
+        auth_code = argument_of(args, kwargs, 0, "auth_code")
+        refresh_token = argument_of(args, kwargs, 1, "refresh_token")
         try:
             attributes: dict[str, AttributeValue | None] = {
                 sc.GEN_AI_PROVIDER_NAME: PROVIDER,
@@ -54,7 +53,7 @@ def make_token_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
         try:
             result = wrapped(*args, **kwargs)
         except BaseException as exc:
-            guarded("payman.oauth.fail", _fail, operation, instance, exc, auth_code, refresh_token)
+            guarded("payman.oauth.fail", _fail, operation, exc)
             raise
         finally:
             otel_context.detach(token)
@@ -64,8 +63,9 @@ def make_token_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
     return initialize_access_token
 
 
-def _fail(operation: Any, client: Any, error: BaseException, auth_code: Any, refresh_token: Any) -> None:
+def _fail(operation: Operation, error: BaseException) -> None:
     try:
-        record_failure(operation, error, secrets_of(client, auth_code, refresh_token), with_message=False)
+        operation.record_error(error, with_message=False)  # its message quotes the token URL: never recorded
+        record_http_status(operation, error)
     finally:
         operation.end()

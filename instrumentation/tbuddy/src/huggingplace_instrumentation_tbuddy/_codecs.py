@@ -8,19 +8,27 @@ from opentelemetry.trace import SpanKind
 from opentelemetry.util.types import AttributeValue
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Call, Message, Recorder, Request, server_of
-
-from ._session import session_attributes
+from huggingplace_sdk.engine import (
+    Call,
+    Message,
+    Recorder,
+    Request,
+    argument_of,
+    platform_session_attributes,
+    server_of,
+)
 
 PROVIDER = "tbuddy"
 AGENT_NAME = "tbuddy"  # the platform's orchestrator agent, invoked by submit_query
 
 
+def session_attributes(session_id: object) -> dict[str, AttributeValue]:
+    """The platform's session id (``session.id`` too unless the user's ``session()`` is open)."""
+    return platform_session_attributes(sc.HP_TBUDDY_SESSION_ID, session_id)
+
+
 def argument(call: Call, index: int, name: str, default: Any = None) -> Any:
-    """A call argument given by keyword or position (``index`` counts after ``self``)."""
-    if name in call.kwargs:
-        return call.kwargs[name]
-    return call.args[index] if len(call.args) > index else default
+    return argument_of(call.args, call.kwargs, index, name, default)
 
 
 def _server(instance: Any) -> tuple[str | None, int | None]:

@@ -8,8 +8,8 @@ from typing import Any
 from huggingplace_sdk import _semconv as sc
 from huggingplace_sdk.engine import EngineRef, guarded
 
+from ._codecs import session_attributes
 from ._current import own_current_span
-from ._session import session_attributes
 
 
 def make_plan_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:

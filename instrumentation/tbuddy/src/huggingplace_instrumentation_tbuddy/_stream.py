@@ -11,27 +11,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
 from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
-from opentelemetry.trace import StatusCode
 from opentelemetry.util.types import AttributeValue
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import (
-    Engine,
-    EngineRef,
-    Operation,
-    error_type_of,
-    guarded,
-    report_internal_error,
-    scrub_secrets,
-)
+from huggingplace_sdk.engine import Engine, EngineRef, Operation, guarded, report_internal_error, scrub_secrets
 
-from ._codecs import PROVIDER
-from ._session import session_attributes
+from ._codecs import PROVIDER, session_attributes
 
 STREAM_SPAN = f"{PROVIDER}.stream"
 AGENT_SPAN = f"{PROVIDER}.agent"
@@ -39,12 +28,6 @@ FINAL_UPDATES = frozenset({"completed", "error", "timeout"})
 MAX_EVENTS_PER_STREAM = 256  # a chatty stream must not grow a span without bound
 AGENT_ERROR = "agent_error"
 SESSION_ERROR = "session_error"
-
-_inside_call: ContextVar[bool] | None
-try:  # see make_connect_wrapper: the engine's "inside a wrapped call" flag must not leak into this task
-    from huggingplace_sdk._engine.wrapper import _inside_call
-except ImportError:  # pragma: no cover - an engine without that flag
-    _inside_call = None
 
 
 class StreamObserver:
@@ -123,7 +106,7 @@ class StreamObserver:
             stream.add_event(sc.TBUDDY_EVENT_EVENTS_DROPPED,
                              {sc.HP_TBUDDY_UPDATE_COUNT: self._events - MAX_EVENTS_PER_STREAM})
         if error is not None and not (isinstance(error, asyncio.CancelledError) and self._final is not None):
-            record_failure(stream, error, self._secrets)
+            stream.record_error(error, secrets=self._secrets)
         elif error is None and self._final is None:
             stream.record_error(sc.ERROR_INCOMPLETE)  # closed or dropped before the platform's final update
         stream.end()
@@ -135,15 +118,6 @@ class StreamObserver:
             return await callback(update)
 
         return observed
-
-
-def record_failure(operation: Operation, error: BaseException, secrets: tuple[str, ...]) -> None:
-    """error.type and status from the exception, its message scrubbed of credentials."""
-    error_type = error_type_of(error)
-    operation.record_error(error_type)
-    message = scrub_secrets(str(error), secrets)[:1024]
-    operation.span.set_status(StatusCode.ERROR, message or None)
-    operation.add_event(sc.EXCEPTION_EVENT, {sc.EXCEPTION_TYPE: error_type, sc.EXCEPTION_MESSAGE: message})
 
 
 def _secrets_of(client: Any) -> tuple[str, ...]:
@@ -169,17 +143,12 @@ def make_connect_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:
             report_internal_error("tbuddy.stream.start", exc)
             return await wrapped(*args, **kwargs)
         token = otel_context.attach(trace.set_span_in_context(observer.stream.span))
-        # The listener task was created inside submit_query, so it inherited the engine's "inside a
-        # wrapped call" flag; calls made from the user's stream callback are new calls, not nested ones.
-        inside = _inside_call.set(False) if _inside_call is not None else None
         try:
             result = await wrapped(*args, **kwargs)
         except BaseException as exc:
             _finish(observer, exc)
             raise
         finally:
-            if _inside_call is not None and inside is not None:
-                _inside_call.reset(inside)
             otel_context.detach(token)
         _finish(observer, None)
         return result

@@ -150,7 +150,9 @@ def _check_content(span: ReadableSpan, interaction: Interaction, recorded: _reco
 async def _replay_cassette(path: Path, capture: SpanCapture, capture_content: bool) -> int:
     capture.instrument(OpenAIInstrumentor(), capture_content=capture_content)
     replayed = 0
-    with ReplayServer(path) as server:
+    is_async = "async" in path.name
+    with ReplayServer(path) as server, sync_client(server.base_url) as client:
+        aclient = async_client(server.base_url) if is_async else None
         port = int(server.base_url.rsplit(":", 1)[1])
         for interaction in server.interactions:
             capture.clear()
@@ -158,13 +160,10 @@ async def _replay_cassette(path: Path, capture: SpanCapture, capture_content: bo
             result: Any = None
             chunks: int | None = None
             try:
-                if "async" in path.name:
-                    client = async_client(server.base_url)
-                    result, chunks = await replay_async(client, path.name, interaction)
-                    await client.close()
+                if aclient is not None:
+                    result, chunks = await replay_async(aclient, path.name, interaction)
                 else:
-                    with sync_client(server.base_url) as client:
-                        result, chunks = replay_sync(client, path.name, interaction)
+                    result, chunks = replay_sync(client, path.name, interaction)
             except openai.APIStatusError as exc:
                 raised = exc
             span = capture.only_span()
@@ -183,6 +182,8 @@ async def _replay_cassette(path: Path, capture: SpanCapture, capture_content: bo
             _check_response(span, recorded, streamed=_recorded.is_stream(interaction))
             _check_content(span, interaction, recorded, capture_content)
             replayed += 1
+        if aclient is not None:
+            await aclient.close()
         assert server.unused() == []
         assert all(r.matched is not None for r in server.requests)
     return replayed

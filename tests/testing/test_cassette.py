@@ -181,5 +181,9 @@ def test_public_surface_is_pinned() -> None:
         "capture_spans",
         "check_async_exit_path",
         "check_sync_exit_path",
+        "assert_no_secret_in_spans",
+        "check_adapter_distribution",
+        "check_instrument_idempotent_and_reversible",
+        "check_missing_vendor_modules_skipped",
     }
     assert all(hasattr(kit, name) for name in kit.__all__)

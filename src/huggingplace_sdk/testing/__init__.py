@@ -5,11 +5,18 @@ libraries; :func:`load_cassette`, :func:`recorded_json` and :func:`recorded_sse_
 values from the recordings. :class:`SpanCapture` (fixture ``span_capture`` in
 ``huggingplace_sdk.testing.pytest_plugin``) records spans and metrics in memory; the stream contract checks
 (:func:`check_sync_exit_path`, :func:`check_async_exit_path`) drive a recorded stream down every exit path.
+Adapter checks: :func:`check_adapter_distribution`, :func:`check_instrument_idempotent_and_reversible`,
+:func:`check_missing_vendor_modules_skipped`, and :func:`assert_no_secret_in_spans` (the credential scan).
 Needs the dev dependency ``pyyaml`` (imported only when a cassette is read).
 """
 
 from __future__ import annotations
 
+from huggingplace_sdk.testing._adapter_contract import (
+    check_adapter_distribution,
+    check_instrument_idempotent_and_reversible,
+    check_missing_vendor_modules_skipped,
+)
 from huggingplace_sdk.testing._capture import SpanCapture, capture_spans
 from huggingplace_sdk.testing._cassette import (
     CASSETTES_DIR,
@@ -26,6 +33,7 @@ from huggingplace_sdk.testing._cassette import (
     recorded_request_json,
     recorded_sse_events,
 )
+from huggingplace_sdk.testing._leaks import assert_no_secret_in_spans
 from huggingplace_sdk.testing._replay import UNMATCHED_STATUS, ReceivedRequest, ReplayServer, StreamFault
 from huggingplace_sdk.testing._stream_contract import (
     ASYNC_EXIT_PATHS,
@@ -52,10 +60,14 @@ __all__ = [
     "SpanCapture",
     "StreamCall",
     "StreamFault",
+    "assert_no_secret_in_spans",
     "capture_spans",
     "cassette_path",
     "cassette_paths",
+    "check_adapter_distribution",
     "check_async_exit_path",
+    "check_instrument_idempotent_and_reversible",
+    "check_missing_vendor_modules_skipped",
     "check_sync_exit_path",
     "decoded_body",
     "load_cassette",

@@ -34,9 +34,10 @@ class SpanCapture:
         spans = list(self.exporter.get_finished_spans())
         return [s for s in spans if s.name == name] if name is not None else spans
 
-    def only_span(self) -> ReadableSpan:
-        spans = self.spans()
-        assert len(spans) == 1, f"expected exactly one span, got {[s.name for s in spans]}"
+    def only_span(self, name: str | None = None) -> ReadableSpan:
+        """The one finished span (called ``name``, when given); fails if there are none or several."""
+        spans = self.spans(name)
+        assert len(spans) == 1, f"expected exactly one span, got {[s.name for s in self.spans()]}"
         return spans[0]
 
     def clear(self) -> None:

@@ -14,3 +14,9 @@ def span_capture() -> Iterator[SpanCapture]:
     """Spans and metrics of the test, in memory; instrumentors instrumented through it are undone."""
     with capture_spans() as capture:
         yield capture
+
+
+@pytest.fixture
+def capture_content() -> bool:
+    """Content capture for an adapter's ``instrumented`` fixture: off unless a test parametrizes it."""
+    return False

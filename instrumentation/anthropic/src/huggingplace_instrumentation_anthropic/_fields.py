@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
-
-_DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
 def field(obj: Any, name: str) -> Any:
@@ -31,9 +28,3 @@ def strings(value: Any) -> list[str] | None:
         return list(value)
     return None
 
-
-def server_of(url: Any) -> tuple[str | None, int | None]:
-    """Host and port of a base URL (str or URL object), the port defaulting from the scheme."""
-    parts = urlsplit(str(url))
-    port = parts.port or _DEFAULT_PORTS.get(parts.scheme)
-    return parts.hostname, port

@@ -13,10 +13,10 @@ import json
 from typing import Any
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Call, Recorder, Request
+from huggingplace_sdk.engine import Call, Recorder, Request, server_of
 
 from . import _content
-from ._fields import field, number, server_of, strings, text
+from ._fields import field, number, strings, text
 
 PROVIDER = "anthropic"
 _CHOICE = 0
@@ -99,7 +99,7 @@ def _request_attributes(kwargs: dict[str, Any]) -> dict[str, Any]:
 def server_address(instance: Any) -> tuple[str | None, int | None]:
     client = getattr(instance, "_client", None)
     base_url = getattr(client, "base_url", None)
-    return server_of(base_url) if base_url is not None else (None, None)
+    return server_of(base_url)
 
 
 def _read_block(block: Any, index: int, recorder: Recorder) -> None:

@@ -14,9 +14,8 @@ import functools
 import inspect
 from typing import Any
 
-from huggingplace_sdk.engine import Call, Recorder, Request
+from huggingplace_sdk.engine import Call, Recorder, Request, server_of
 
-from ._fields import server_of
 from ._messages import MessagesCodec
 
 
@@ -29,9 +28,7 @@ class StreamManagerCodec:
     def read_request(self, call: Call) -> Request:
         client, body = _pending_request(call.instance)
         request = self._messages.read_request(Call(None, (), body, call.options))
-        base_url = getattr(client, "base_url", None)
-        if base_url is not None:
-            request.server_address, request.server_port = server_of(base_url)
+        request.server_address, request.server_port = server_of(getattr(client, "base_url", None))
         return request
 
     def read_response(self, result: Any, recorder: Recorder) -> None:

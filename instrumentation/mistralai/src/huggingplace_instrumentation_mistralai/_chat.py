@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Call, Recorder, Request
+from huggingplace_sdk.engine import Call, Recorder, Request, server_of
 
 from . import _content
-from ._fields import field, integer, number, server_of, text
+from ._fields import field, integer, number, text
 
 PROVIDER = "mistral_ai"
 

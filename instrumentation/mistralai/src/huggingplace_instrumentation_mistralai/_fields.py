@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
-
-_DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
 def field(obj: Any, name: str) -> Any:
@@ -28,8 +25,3 @@ def integer(value: Any) -> int | None:
 def text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
-
-def server_of(url: Any) -> tuple[str | None, int | None]:
-    parts = urlsplit(str(url))
-    port = parts.port or _DEFAULT_PORTS.get(parts.scheme)
-    return parts.hostname, port

@@ -274,3 +274,29 @@ def test_server_of_explicit_and_default_ports() -> None:
     assert server_of(Resource("http://localhost:8080/v1")) == ("localhost", 8080)
     assert server_of(Resource("http://proxy.internal/v1")) == ("proxy.internal", 80)
     assert server_of(object()) == (None, None)
+
+
+def test_a_generator_returned_for_a_stream_is_observed(span_capture: Any) -> None:
+    """A client whose create() yields plain chunks (a fake, a patched SDK) still gets one observed stream."""
+    from huggingplace_instrumentation_openai import OpenAIInstrumentor
+
+    events = recorded_sse_events(_first("test_chat__test_chat_streaming_not_consumed"))
+    chunks = [openai.types.chat.ChatCompletionChunk.model_validate(e) for e in events]
+
+    class FakeCompletions(openai.resources.chat.completions.Completions):
+        def __init__(self) -> None:
+            self._client = type("Client", (), {"base_url": httpx.URL("http://fake.test:1234/v1")})()
+
+    def fake_post(*args: Any, **kwargs: Any) -> Any:
+        return (chunk for chunk in chunks)
+
+    span_capture.instrument(OpenAIInstrumentor())
+    completions = FakeCompletions()
+    completions._post = fake_post  # type: ignore[method-assign]
+    result = completions.create(model="gpt-3.5-turbo", messages=[], stream=True)
+    assert type(result).__name__ == "generator"
+    assert list(result) == chunks
+    attrs = span_capture.only_span().attributes or {}
+    assert attrs[sc.HP_STREAM_OUTCOME] == sc.STREAM_COMPLETED
+    assert attrs[sc.GEN_AI_RESPONSE_ID] == events[0]["id"]
+    assert attrs[sc.SERVER_PORT] == 1234

@@ -31,8 +31,11 @@ def handle_result(result: Any, invocation: Invocation) -> Any:
     if _is_api_response(result):
         _hook_api_response(result, invocation)
         return result
-    if invocation.request.stream and _is_stream(result):
-        return observe_stream(result, invocation)
+    if invocation.request.stream:
+        if _is_stream(result):
+            return observe_stream(result, invocation)
+        if inspect.isgenerator(result) or inspect.isasyncgen(result):  # e.g. a patched or fake client
+            return invocation.observe(result)
     invocation.finish(result)
     return result
 

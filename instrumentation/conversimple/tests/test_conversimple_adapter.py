@@ -11,13 +11,14 @@ from typing import Any
 
 import pytest
 from conversimple import ConversimpleAgent, tool, tool_async
-from conversimple_fake import TEST_API_KEY  # loaded by conftest
 from opentelemetry.instrumentation.utils import suppress_instrumentation
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import SpanKind, StatusCode
 
 from huggingplace_sdk import _semconv as sc
+from huggingplace_sdk.testing import SpanCapture, assert_no_secret_in_spans
+
+from .conversimple_fake import TEST_API_KEY
 
 CONVERSATION = "conversimple.conversation"
 MAX_EVENTS_PER_CONVERSATION = 128  # the adapter's documented bound
@@ -57,16 +58,6 @@ class WeatherAgent(ConversimpleAgent):
             await asyncio.wait_for(self.connection_changed.wait(), 10)
 
 
-def spans_named(exporter: InMemorySpanExporter, name: str) -> list[ReadableSpan]:
-    return [span for span in exporter.get_finished_spans() if span.name == name]
-
-
-def only_span(exporter: InMemorySpanExporter, name: str) -> ReadableSpan:
-    found = spans_named(exporter, name)
-    assert len(found) == 1, [span.name for span in exporter.get_finished_spans()]
-    return found[0]
-
-
 def attributes(span: ReadableSpan) -> dict[str, Any]:
     return dict(span.attributes or {})
 
@@ -100,14 +91,14 @@ async def call_tool(channel: Any, call_id: str, tool_name: str | None, arguments
 
 # --- conversations and tool calls --------------------------------------------------------------------------
 async def test_conversation_and_tool_spans(instrumented: Any, fake: Any, make_agent: Callable[..., Any],
-                                           exporter: InMemorySpanExporter) -> None:
+                                           span_capture: SpanCapture) -> None:
     agent = make_agent(WeatherAgent)
     channel = await start_conversation(fake, agent)
     response = await call_tool(channel, "call-1", "get_weather", {"city": "Paris"})
     await end_conversation(channel, agent)
 
     assert response["result"] == {"city": "Paris", "temperature_c": 21}  # the tool's answer, unchanged
-    conversation = only_span(exporter, CONVERSATION)
+    conversation = span_capture.only_span(CONVERSATION)
     attrs = attributes(conversation)
     assert attrs[sc.SESSION_ID] == "conv-1"
     assert attrs[sc.GEN_AI_CONVERSATION_ID] == "conv-1"
@@ -117,7 +108,7 @@ async def test_conversation_and_tool_spans(instrumented: Any, fake: Any, make_ag
     assert attrs[sc.HP_CONVERSIMPLE_TOOL_CALLS] == 1
     assert conversation.status.status_code is StatusCode.UNSET
 
-    tool_span = only_span(exporter, "execute_tool get_weather")
+    tool_span = span_capture.only_span("execute_tool get_weather")
     tool_attrs = attributes(tool_span)
     assert tool_span.parent is not None and tool_span.parent.span_id == conversation.context.span_id
     assert tool_span.kind is SpanKind.INTERNAL
@@ -136,36 +127,36 @@ async def test_conversation_and_tool_spans(instrumented: Any, fake: Any, make_ag
 
 @pytest.mark.parametrize("capture_content", [True])
 async def test_tool_arguments_and_result_under_content_capture(
-        instrumented: Any, fake: Any, make_agent: Callable[..., Any], exporter: InMemorySpanExporter) -> None:
+        instrumented: Any, fake: Any, make_agent: Callable[..., Any], span_capture: SpanCapture) -> None:
     agent = make_agent(WeatherAgent)
     channel = await start_conversation(fake, agent)
     response = await call_tool(channel, "call-1", "get_weather", {"city": "Paris"})
     await end_conversation(channel, agent)
 
-    attrs = attributes(only_span(exporter, "execute_tool get_weather"))
+    attrs = attributes(span_capture.only_span("execute_tool get_weather"))
     assert json.loads(attrs[sc.GEN_AI_TOOL_CALL_ARGUMENTS]) == {"city": "Paris"}
     assert json.loads(attrs[sc.GEN_AI_TOOL_CALL_RESULT]) == response["result"]
 
 
 async def test_tool_exception(instrumented: Any, fake: Any, make_agent: Callable[..., Any],
-                              exporter: InMemorySpanExporter) -> None:
+                              span_capture: SpanCapture) -> None:
     agent = make_agent(WeatherAgent)
     channel = await start_conversation(fake, agent)
     answer = await call_tool(channel, "call-2", "explode", {"reason": "no luck"}, answer="tool_call_error")
     await end_conversation(channel, agent)
 
     assert answer["error"]["message"] == "'no luck'"  # what the SDK sent is unchanged
-    span = only_span(exporter, "execute_tool explode")
+    span = span_capture.only_span("execute_tool explode")
     assert attributes(span)[sc.ERROR_TYPE] == "KeyError"
     assert span.status.status_code is StatusCode.ERROR
     (exception,) = events(span, sc.EXCEPTION_EVENT)
     assert exception[sc.EXCEPTION_TYPE] == "KeyError"
-    assert only_span(exporter, CONVERSATION).status.status_code is StatusCode.UNSET
+    assert span_capture.only_span(CONVERSATION).status.status_code is StatusCode.UNSET
 
 
 async def test_tool_failures_that_never_reach_a_tool(instrumented: Any, fake: Any,
                                                      make_agent: Callable[..., Any],
-                                                     exporter: InMemorySpanExporter,
+                                                     span_capture: SpanCapture,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     import conversimple.agent
 
@@ -182,16 +173,16 @@ async def test_tool_failures_that_never_reach_a_tool(instrumented: Any, fake: An
     await end_conversation(channel, agent)
 
     assert timed_out["error"]["message"] == "Tool execution timed out"
-    assert attributes(only_span(exporter, "execute_tool no_such_tool"))[sc.ERROR_TYPE] == "ValueError"
-    assert attributes(only_span(exporter, "execute_tool"))[sc.ERROR_TYPE] == "invalid_request"
-    hang = attributes(only_span(exporter, "execute_tool hang"))
+    assert attributes(span_capture.only_span("execute_tool no_such_tool"))[sc.ERROR_TYPE] == "ValueError"
+    assert attributes(span_capture.only_span("execute_tool"))[sc.ERROR_TYPE] == "invalid_request"
+    hang = attributes(span_capture.only_span("execute_tool hang"))
     assert hang[sc.ERROR_TYPE] == sc.ERROR_TIMEOUT
     assert hang[sc.HP_CONVERSIMPLE_TOOL_TIMEOUT] == 5.0
-    assert attributes(only_span(exporter, CONVERSATION))[sc.HP_CONVERSIMPLE_TOOL_CALLS] == 3
+    assert attributes(span_capture.only_span(CONVERSATION))[sc.HP_CONVERSIMPLE_TOOL_CALLS] == 3
 
 
 async def test_replayed_tool_call(instrumented: Any, fake: Any, make_agent: Callable[..., Any],
-                                  exporter: InMemorySpanExporter) -> None:
+                                  span_capture: SpanCapture) -> None:
     agent = make_agent(WeatherAgent)
     channel = await start_conversation(fake, agent)
     first = await call_tool(channel, "call-1", "get_weather", {"city": "Oslo"})
@@ -199,25 +190,25 @@ async def test_replayed_tool_call(instrumented: Any, fake: Any, make_agent: Call
     await end_conversation(channel, agent)
 
     assert first == again
-    spans = spans_named(exporter, "execute_tool get_weather")
+    spans = span_capture.spans("execute_tool get_weather")
     assert [attributes(s)[sc.HP_CONVERSIMPLE_TOOL_REPLAYED] for s in spans] == [False, True]
 
 
 async def test_agent_stop_ends_the_open_conversation(instrumented: Any, fake: Any,
                                                      make_agent: Callable[..., Any],
-                                                     exporter: InMemorySpanExporter) -> None:
+                                                     span_capture: SpanCapture) -> None:
     agent = make_agent(WeatherAgent)
     await start_conversation(fake, agent)
     await agent.stop()
 
-    attrs = attributes(only_span(exporter, CONVERSATION))
+    attrs = attributes(span_capture.only_span(CONVERSATION))
     assert attrs[sc.HP_CONVERSIMPLE_END_REASON] == "agent_stopped"
     assert attrs[sc.HP_CONVERSIMPLE_TOOL_CALLS] == 0
 
 
 async def test_dispatcher_style_start_opens_the_conversation(instrumented: Any, fake: Any,
                                                              make_agent: Callable[..., Any],
-                                                             exporter: InMemorySpanExporter) -> None:
+                                                             span_capture: SpanCapture) -> None:
     agent = make_agent(WeatherAgent)
     await agent.start(conversation_id="conv-d")
     channel = await fake.next_channel()
@@ -225,15 +216,15 @@ async def test_dispatcher_style_start_opens_the_conversation(instrumented: Any, 
     await call_tool(channel, "call-1", "get_weather", {"city": "Rome"})
     await agent.stop()
 
-    conversation = only_span(exporter, CONVERSATION)
+    conversation = span_capture.only_span(CONVERSATION)
     assert attributes(conversation)[sc.SESSION_ID] == "conv-d"
-    tool_span = only_span(exporter, "execute_tool get_weather")
+    tool_span = span_capture.only_span("execute_tool get_weather")
     assert tool_span.parent is not None and tool_span.parent.span_id == conversation.context.span_id
 
 
 async def test_conversation_ready_opens_the_conversation(instrumented: Any, fake: Any,
                                                         make_agent: Callable[..., Any],
-                                                        exporter: InMemorySpanExporter) -> None:
+                                                        span_capture: SpanCapture) -> None:
     agent = make_agent(WeatherAgent)
     await agent.start()
     channel = await fake.next_channel()
@@ -243,14 +234,14 @@ async def test_conversation_ready_opens_the_conversation(instrumented: Any, fake
     await end_conversation(channel, agent, "conv-r")
 
     assert response["conversation_id"] == "conv-r"  # the SDK adopted the ready conversation
-    conversation = only_span(exporter, CONVERSATION)
+    conversation = span_capture.only_span(CONVERSATION)
     assert attributes(conversation)[sc.SESSION_ID] == "conv-r"
     assert attributes(conversation)[sc.HP_CONVERSIMPLE_END_REASON] == "conversation_ended"
-    assert only_span(exporter, "execute_tool get_weather").parent.span_id == conversation.context.span_id  # type: ignore[union-attr]
+    assert span_capture.only_span("execute_tool get_weather").parent.span_id == conversation.context.span_id  # type: ignore[union-attr]
 
 
 async def test_stop_cancels_a_running_tool(instrumented: Any, fake: Any, make_agent: Callable[..., Any],
-                                           exporter: InMemorySpanExporter) -> None:
+                                           span_capture: SpanCapture) -> None:
     agent = make_agent(WeatherAgent)
     tool_started = asyncio.Event()
     agent.on_tool_called(lambda call: tool_started.set())
@@ -259,31 +250,30 @@ async def test_stop_cancels_a_running_tool(instrumented: Any, fake: Any, make_ag
     await asyncio.wait_for(tool_started.wait(), 10)
     await agent.stop()
 
-    tool_span = only_span(exporter, "execute_tool hang")
+    tool_span = span_capture.only_span("execute_tool hang")
     assert attributes(tool_span)[sc.ERROR_TYPE] == sc.ERROR_CANCELLED
-    assert attributes(only_span(exporter, CONVERSATION))[sc.HP_CONVERSIMPLE_END_REASON] == "agent_stopped"
+    assert attributes(span_capture.only_span(CONVERSATION))[sc.HP_CONVERSIMPLE_END_REASON] == "agent_stopped"
 
 
-async def test_uninstrument_ends_open_conversations(provider: TracerProvider, fake: Any,
-                                                    make_agent: Callable[..., Any],
-                                                    exporter: InMemorySpanExporter) -> None:
+async def test_uninstrument_ends_open_conversations(span_capture: SpanCapture, fake: Any,
+                                                    make_agent: Callable[..., Any]) -> None:
     from huggingplace_instrumentation_conversimple import ConversimpleInstrumentor
 
     instrumentor = ConversimpleInstrumentor()
-    instrumentor.instrument(tracer_provider=provider)
+    instrumentor.instrument(tracer_provider=span_capture.tracer_provider)
     agent = make_agent(WeatherAgent)
     await start_conversation(fake, agent)
     instrumentor.uninstrument()
 
-    conversation = only_span(exporter, CONVERSATION)
+    conversation = span_capture.only_span(CONVERSATION)
     assert attributes(conversation)[sc.HP_CONVERSIMPLE_END_REASON] == "uninstrumented"
     await agent.stop()
-    assert len(exporter.get_finished_spans()) == 1
+    assert len(span_capture.spans()) == 1
 
 
 async def test_abandoned_agent_ends_its_conversation(instrumented: Any, fake: Any,
                                                      make_agent: Callable[..., Any],
-                                                     exporter: InMemorySpanExporter) -> None:
+                                                     span_capture: SpanCapture) -> None:
     agent = WeatherAgent(api_key=TEST_API_KEY, customer_id="cust-1", platform_url=fake.url,
                          max_reconnect_attempts=1)
     await start_conversation(fake, agent)
@@ -291,7 +281,7 @@ async def test_abandoned_agent_ends_its_conversation(instrumented: Any, fake: An
     del agent
     gc.collect()
 
-    conversation = only_span(exporter, CONVERSATION)
+    conversation = span_capture.only_span(CONVERSATION)
     assert attributes(conversation)[sc.HP_CONVERSIMPLE_END_REASON] == "abandoned"
     assert attributes(conversation)[sc.ERROR_TYPE] == sc.ERROR_ABANDONED
 
@@ -299,7 +289,7 @@ async def test_abandoned_agent_ends_its_conversation(instrumented: Any, fake: An
 # --- connection life and platform errors --------------------------------------------------------------------
 async def test_dropped_connection_reconnects_as_events(instrumented: Any, fake: Any,
                                                        make_agent: Callable[..., Any],
-                                                       exporter: InMemorySpanExporter) -> None:
+                                                       span_capture: SpanCapture) -> None:
     agent = make_agent(WeatherAgent)
     channel = await start_conversation(fake, agent)
     await channel.drop()
@@ -308,16 +298,16 @@ async def test_dropped_connection_reconnects_as_events(instrumented: Any, fake: 
     await call_tool(second, "call-1", "get_weather", {"city": "Paris"})
     await end_conversation(second, agent)
 
-    conversation = only_span(exporter, CONVERSATION)
+    conversation = span_capture.only_span(CONVERSATION)
     assert events(conversation, sc.CONVERSIMPLE_EVENT_RECONNECT) == [
         {sc.HP_CONVERSIMPLE_RECONNECT_ATTEMPT: 1, sc.HP_CONVERSIMPLE_RECONNECT_LIMIT: 2}]
     states = [e[sc.HP_CONVERSIMPLE_CONNECTION_STATE] for e in events(conversation, sc.CONVERSIMPLE_EVENT_CONNECTION)]
     assert states == ["connected"]
-    assert only_span(exporter, "execute_tool get_weather").parent.span_id == conversation.context.span_id  # type: ignore[union-attr]
+    assert span_capture.only_span("execute_tool get_weather").parent.span_id == conversation.context.span_id  # type: ignore[union-attr]
 
 
 async def test_reconnect_gives_up(instrumented: Any, fake: Any, make_agent: Callable[..., Any],
-                                  exporter: InMemorySpanExporter) -> None:
+                                  span_capture: SpanCapture) -> None:
     agent = make_agent(WeatherAgent, max_reconnect_attempts=2)
     channel = await start_conversation(fake, agent)
     fake.refuse_handshake_status = 503  # transient: the SDK retries up to its limit
@@ -325,7 +315,7 @@ async def test_reconnect_gives_up(instrumented: Any, fake: Any, make_agent: Call
     await agent.wait_for_connection_event("error")
     await agent.stop()
 
-    conversation = only_span(exporter, CONVERSATION)
+    conversation = span_capture.only_span(CONVERSATION)
     attempts = [e[sc.HP_CONVERSIMPLE_RECONNECT_ATTEMPT] for e in events(conversation, sc.CONVERSIMPLE_EVENT_RECONNECT)]
     assert attempts == [1, 2]
     assert fake.join_attempts == 2  # the first join, one refused handshake; at its limit the SDK stops
@@ -337,7 +327,7 @@ async def test_reconnect_gives_up(instrumented: Any, fake: Any, make_agent: Call
 
 async def test_unbounded_reconnects_keep_the_span_bounded(instrumented: Any, fake: Any,
                                                           make_agent: Callable[..., Any],
-                                                          exporter: InMemorySpanExporter) -> None:
+                                                          span_capture: SpanCapture) -> None:
     # conversimple 0.2.4 resets its attempt count whenever the socket opens, so a channel join that keeps
     # failing is retried until Python's recursion limit: the conversation span must stay bounded.
     agent = make_agent(WeatherAgent, max_reconnect_attempts=2)
@@ -349,14 +339,14 @@ async def test_unbounded_reconnects_keep_the_span_bounded(instrumented: Any, fak
     await agent.wait_for_connection_event("connected", count=2)
     await agent.stop()
 
-    conversation = only_span(exporter, CONVERSATION)
+    conversation = span_capture.only_span(CONVERSATION)
     assert len(conversation.events) == MAX_EVENTS_PER_CONVERSATION
     assert attributes(conversation)[sc.HP_CONVERSIMPLE_EVENTS_DROPPED] > 0
 
 
 async def test_permanent_error_and_platform_errors(instrumented: Any, fake: Any,
                                                    make_agent: Callable[..., Any],
-                                                   exporter: InMemorySpanExporter) -> None:
+                                                   span_capture: SpanCapture) -> None:
     agent = make_agent(WeatherAgent)
     channel = await start_conversation(fake, agent)
     await channel.push("error_notification", {"error_type": "llm_timeout", "error_message": "model timed out"})
@@ -366,7 +356,7 @@ async def test_permanent_error_and_platform_errors(instrumented: Any, fake: Any,
     await agent.wait_for_connection_event("permanent_error")
     await agent.stop()
 
-    conversation = only_span(exporter, CONVERSATION)
+    conversation = span_capture.only_span(CONVERSATION)
     assert events(conversation, sc.CONVERSIMPLE_EVENT_PLATFORM_ERROR) == [
         {sc.HP_CONVERSIMPLE_ERROR_KIND: "llm_timeout", sc.HP_CONVERSIMPLE_ERROR_MESSAGE: "model timed out"}]
     reply_errors = events(conversation, sc.CONVERSIMPLE_EVENT_REPLY_ERROR)
@@ -379,25 +369,24 @@ async def test_permanent_error_and_platform_errors(instrumented: Any, fake: Any,
 # --- contract: parenting, suppression, uninstrument, guard, credentials ------------------------------------
 async def test_conversation_nests_under_the_callers_span(instrumented: Any, fake: Any,
                                                          make_agent: Callable[..., Any],
-                                                         provider: TracerProvider,
-                                                         exporter: InMemorySpanExporter) -> None:
+                                                         span_capture: SpanCapture) -> None:
     agent = make_agent(WeatherAgent)
-    with provider.get_tracer("user").start_as_current_span("user session") as user_span:
+    with span_capture.tracer_provider.get_tracer("user").start_as_current_span("user session") as user_span:
         channel = await start_conversation(fake, agent)
     await end_conversation(channel, agent)
 
-    conversation = only_span(exporter, CONVERSATION)
+    conversation = span_capture.only_span(CONVERSATION)
     assert conversation.parent is not None
     assert conversation.parent.span_id == user_span.get_span_context().span_id
 
 
 async def test_session_and_trace_step_around_an_agent(fake: Any, make_agent: Callable[..., Any],
-                                                      provider: TracerProvider,
-                                                      exporter: InMemorySpanExporter) -> None:
+                                                      span_capture: SpanCapture) -> None:
     import huggingplace_sdk as hp
 
     agent = make_agent(WeatherAgent)
-    handle = hp.instrument(["conversimple"], tracer_provider=provider, huggingplace=False, console=False)
+    handle = hp.instrument(["conversimple"], tracer_provider=span_capture.tracer_provider, huggingplace=False,
+                           console=False)
     try:
         with hp.session("user-session", user_id="user-1"), hp.trace_step("support call"):
             channel = await start_conversation(fake, agent)
@@ -406,9 +395,9 @@ async def test_session_and_trace_step_around_an_agent(fake: Any, make_agent: Cal
     finally:
         handle.uninstrument()
 
-    step = only_span(exporter, "support call")
-    conversation = only_span(exporter, CONVERSATION)
-    tool_span = only_span(exporter, "execute_tool get_weather")
+    step = span_capture.only_span("support call")
+    conversation = span_capture.only_span(CONVERSATION)
+    tool_span = span_capture.only_span("execute_tool get_weather")
     assert conversation.parent is not None and conversation.parent.span_id == step.context.span_id
     assert tool_span.parent is not None and tool_span.parent.span_id == conversation.context.span_id
     for span in (conversation, tool_span):
@@ -420,7 +409,7 @@ async def test_session_and_trace_step_around_an_agent(fake: Any, make_agent: Cal
 
 async def test_suppressed_instrumentation_records_nothing(instrumented: Any, fake: Any,
                                                           make_agent: Callable[..., Any],
-                                                          exporter: InMemorySpanExporter) -> None:
+                                                          span_capture: SpanCapture) -> None:
     agent = make_agent(WeatherAgent)
     with suppress_instrumentation():  # the agent's background tasks inherit this context
         channel = await start_conversation(fake, agent)
@@ -428,12 +417,11 @@ async def test_suppressed_instrumentation_records_nothing(instrumented: Any, fak
     await end_conversation(channel, agent)
 
     assert response["result"]["city"] == "Paris"
-    assert exporter.get_finished_spans() == ()
+    assert span_capture.spans() == []
 
 
-async def test_uninstrument_restores_the_sdk(provider: TracerProvider, fake: Any,
-                                             make_agent: Callable[..., Any],
-                                             exporter: InMemorySpanExporter) -> None:
+async def test_uninstrument_restores_the_sdk(span_capture: SpanCapture, fake: Any,
+                                             make_agent: Callable[..., Any]) -> None:
     from conversimple.connection import WebSocketConnection
     from conversimple.tools import ToolRegistry
     from huggingplace_instrumentation_conversimple import ConversimpleInstrumentor
@@ -442,7 +430,7 @@ async def test_uninstrument_restores_the_sdk(provider: TracerProvider, fake: Any
     originals = [vars(ConversimpleAgent)[n] for n in names] + [
         vars(ToolRegistry)["execute_tool"], vars(WebSocketConnection)["_attempt_reconnection"]]
     instrumentor = ConversimpleInstrumentor()
-    instrumentor.instrument(tracer_provider=provider)
+    instrumentor.instrument(tracer_provider=span_capture.tracer_provider)
     assert vars(ConversimpleAgent)["stop"] is not originals[2]
     instrumentor.uninstrument()
 
@@ -451,12 +439,12 @@ async def test_uninstrument_restores_the_sdk(provider: TracerProvider, fake: Any
     agent = make_agent(WeatherAgent)
     channel = await start_conversation(fake, agent)
     await end_conversation(channel, agent)
-    assert exporter.get_finished_spans() == ()
+    assert span_capture.spans() == []
 
 
 async def test_our_failure_never_breaks_a_tool_call(instrumented: Any, fake: Any,
                                                     make_agent: Callable[..., Any],
-                                                    exporter: InMemorySpanExporter,
+                                                    span_capture: SpanCapture,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     from huggingplace_instrumentation_conversimple import _tools
 
@@ -475,13 +463,13 @@ async def test_our_failure_never_breaks_a_tool_call(instrumented: Any, fake: Any
 
     assert response["result"] == {"city": "Paris", "temperature_c": 21}
     assert internal_error_counts()["conversimple.tool.start"] == before + 1
-    assert spans_named(exporter, "execute_tool get_weather") == []
-    assert len(spans_named(exporter, CONVERSATION)) == 1
+    assert span_capture.spans("execute_tool get_weather") == []
+    assert len(span_capture.spans(CONVERSATION)) == 1
 
 
 @pytest.mark.parametrize("capture_content", [True])
 async def test_no_credential_in_any_span(instrumented: Any, fake: Any, make_agent: Callable[..., Any],
-                                         exporter: InMemorySpanExporter) -> None:
+                                         span_capture: SpanCapture) -> None:
     agent = make_agent(WeatherAgent)
     channel = await start_conversation(fake, agent)
     await call_tool(channel, "call-1", "get_weather", {"city": "Paris"})
@@ -493,12 +481,9 @@ async def test_no_credential_in_any_span(instrumented: Any, fake: Any, make_agen
     await agent.wait_for_connection_event("permanent_error")
     await agent.stop()
 
-    spans = exporter.get_finished_spans()
-    conversation = only_span(exporter, CONVERSATION)
+    spans = span_capture.spans()
+    conversation = span_capture.only_span(CONVERSATION)
     (permanent,) = [e for e in events(conversation, sc.CONVERSIMPLE_EVENT_CONNECTION)
                     if e[sc.HP_CONVERSIMPLE_CONNECTION_STATE] == "permanent_error"]
     assert "invalid_api_key" in permanent[sc.HP_CONVERSIMPLE_ERROR_MESSAGE]
-    for span in spans:
-        texts = [str(attributes(span)), str(span.status.description)]
-        texts += [str(dict(e.attributes or {})) for e in span.events]
-        assert not any(TEST_API_KEY in text for text in texts), span.name
+    assert_no_secret_in_spans(spans, [TEST_API_KEY])

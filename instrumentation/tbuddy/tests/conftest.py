@@ -1,35 +1,18 @@
-"""Fixtures: an in-memory span exporter, the instrumented adapter, the fake platform and a real client."""
+"""Fixtures: the instrumented adapter (into the shared ``span_capture``), the fake platform and a real client."""
 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import sys
 import types
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from huggingplace_instrumentation_tbuddy import TBuddyInstrumentor
 
+from huggingplace_sdk.testing import SpanCapture
 
-def _load(name: str) -> Any:
-    # Test modules are imported in importlib mode, so the fake is loaded by path, once, under its own name.
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-tbuddy_fake = _load("tbuddy_fake")
-
-API_KEY = tbuddy_fake.TEST_API_KEY
+from .tbuddy_fake import TEST_API_KEY, FakeTBuddy
 
 
 @pytest.fixture(autouse=True)
@@ -48,40 +31,19 @@ def no_sdk_delays(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def exporter() -> InMemorySpanExporter:
-    return InMemorySpanExporter()
-
-
-@pytest.fixture
-def provider(exporter: InMemorySpanExporter) -> TracerProvider:
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    return provider
-
-
-@pytest.fixture
-def capture_content() -> bool:
-    return False
-
-
-@pytest.fixture
-def instrumented(provider: TracerProvider, capture_content: bool) -> Iterator[Any]:
-    from huggingplace_instrumentation_tbuddy import TBuddyInstrumentor
-
-    instrumentor = TBuddyInstrumentor()
-    instrumentor.instrument(tracer_provider=provider, capture_content=capture_content)
-    yield instrumentor
-    instrumentor.uninstrument()
+def instrumented(span_capture: SpanCapture, capture_content: bool) -> Iterator[TBuddyInstrumentor]:
+    with span_capture.instrumented(TBuddyInstrumentor(), capture_content=capture_content) as instrumentor:
+        yield instrumentor
 
 
 @pytest.fixture
 async def fake() -> AsyncIterator[Any]:
-    server = await tbuddy_fake.FakeTBuddy.start(API_KEY)
+    server = await FakeTBuddy.start(TEST_API_KEY)
     yield server
     await server.close()
 
 
-def _make_client(base_url: str, api_key: str = API_KEY) -> Any:
+def _make_client(base_url: str, api_key: str = TEST_API_KEY) -> Any:
     from TBuddy_SDK import TBuddyClient, TBuddyConfig
 
     client = TBuddyClient(TBuddyConfig(api_key=api_key, base_url=base_url, log_level="CRITICAL"))

@@ -1,23 +1,35 @@
-"""The adapter's public surface, version range and entry point are pinned."""
+"""The adapter's public surface, packaging, version range and instrument()/uninstrument() behaviour."""
 
 from __future__ import annotations
 
-from importlib import metadata
-from pathlib import Path
-
 import huggingplace_instrumentation_anthropic as adapter
+
+from huggingplace_sdk.testing import (
+    check_adapter_distribution,
+    check_instrument_idempotent_and_reversible,
+    check_missing_vendor_modules_skipped,
+)
 
 
 def test_public_names() -> None:
     assert adapter.__all__ == ["SUPPORTED", "AnthropicInstrumentor"]
-    assert (Path(adapter.__file__).parent / "py.typed").exists()
     assert adapter.AnthropicInstrumentor.provider == "anthropic"
 
 
-def test_supported_versions_and_entry_point() -> None:
-    assert tuple(adapter.AnthropicInstrumentor().instrumentation_dependencies()) == ("anthropic >= 0.40, < 3",)
-    (entry,) = [e for e in metadata.entry_points(group="opentelemetry_instrumentor") if e.name == "anthropic"]
-    assert entry.load() is adapter.AnthropicInstrumentor
-    requires = metadata.requires("huggingplace-instrumentation-anthropic") or []
-    [requirement] = [r for r in requires if r.startswith("anthropic")]
-    assert ">=0.40" in requirement.replace(" ", "") and "<3" in requirement.replace(" ", "")
+def test_distribution_entry_point_and_supported_range() -> None:
+    check_adapter_distribution(adapter, adapter.AnthropicInstrumentor,
+                               distribution="huggingplace-instrumentation-anthropic", entry_point="anthropic",
+                               instruments=("anthropic >= 0.40, < 3",))
+
+
+def test_instrument_is_idempotent_and_reversible() -> None:
+    check_instrument_idempotent_and_reversible(adapter.AnthropicInstrumentor, "anthropic.resources",
+                                               "Messages.create")
+    check_instrument_idempotent_and_reversible(adapter.AnthropicInstrumentor, "anthropic.lib.streaming",
+                                               "AsyncMessageStreamManager.__aenter__")
+
+
+def test_missing_vendor_modules_are_skipped() -> None:
+    check_missing_vendor_modules_skipped(
+        adapter.AnthropicInstrumentor, "anthropic.resources", "Messages.create",
+        ["anthropic.resources.messages.messages", "anthropic.resources.messages"])

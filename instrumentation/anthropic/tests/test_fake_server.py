@@ -13,7 +13,7 @@ import pytest
 from huggingplace_instrumentation_anthropic import AnthropicInstrumentor
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.testing._capture import SpanCapture
+from huggingplace_sdk.testing import SpanCapture, assert_no_secret_in_spans
 
 # anthropic >= 2 speaks httpx2, older releases httpx: fake the server with whichever this release uses.
 http: Any = getattr(anthropic._base_client, "httpx2", None) or anthropic._base_client.httpx
@@ -104,9 +104,8 @@ def test_without_content_capture_tool_ids_and_names_stay_but_nothing_else(span_c
     tool_blocks = [b for b in MESSAGE["content"] if b["type"] in ("tool_use", "server_tool_use")]
     assert list(attributes[sc.HP_TOOL_CALL_IDS]) == [b["id"] for b in tool_blocks]
     assert list(attributes[sc.HP_TOOL_CALL_NAMES]) == [b["name"] for b in tool_blocks]
-    text = json.dumps(attributes)
-    for secret in ("Paris", "The user wants weather", "ENCRYPTED-BLOB", "Let me check", "sk-ant-secret-key"):
-        assert secret not in text
+    assert_no_secret_in_spans(span_capture.spans(), [
+        "Paris", "The user wants weather", "ENCRYPTED-BLOB", "Let me check", "sk-ant-secret-key"])
 
 
 def test_with_content_capture_reasoning_text_and_tool_arguments_are_recorded(span_capture: SpanCapture) -> None:
@@ -153,7 +152,7 @@ def test_provider_error_passes_unchanged_and_marks_the_span(span_capture: SpanCa
     assert span.attributes is not None
     assert span.attributes[sc.ERROR_TYPE] == "anthropic.BadRequestError"
     assert span.status.status_code.name == "ERROR"
-    assert "sk-ant-secret-key" not in json.dumps(dict(span.attributes))
+    assert_no_secret_in_spans([span], ["sk-ant-secret-key"])
 
 
 def test_uninstrument_restores_the_original_methods() -> None:

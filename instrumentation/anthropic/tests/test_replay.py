@@ -15,12 +15,18 @@ import pytest
 from huggingplace_instrumentation_anthropic import AnthropicInstrumentor
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.testing import ReplayServer, cassette_paths, recorded_request_json
-from huggingplace_sdk.testing._capture import SpanCapture
+from huggingplace_sdk.testing import (
+    ReplayServer,
+    SpanCapture,
+    assert_no_secret_in_spans,
+    cassette_paths,
+    recorded_request_json,
+)
 
 from ._recorded import Recorded, recorded_message
 
 CASSETTES = cassette_paths("anthropic")
+API_KEY = "sk-ant-replay-secret-7f3a"
 HAS_LEGACY_COMPLETIONS = hasattr(anthropic.Anthropic(api_key="unused"), "completions")
 
 
@@ -85,10 +91,10 @@ async def _replay(path: Path, capture: SpanCapture, capture_content: bool) -> li
             if interaction.request.query:  # e.g. ?beta=true, which newer releases no longer send
                 body = {**body, "extra_query": dict(interaction.request.query)}
             if "async" in path.name:
-                async_client = anthropic.AsyncAnthropic(api_key="test-key", base_url=server.base_url, max_retries=0)
+                async_client = anthropic.AsyncAnthropic(api_key=API_KEY, base_url=server.base_url, max_retries=0)
                 await _replay_async(path.name, async_client, body)
             else:
-                client = anthropic.Anthropic(api_key="test-key", base_url=server.base_url, max_retries=0)
+                client = anthropic.Anthropic(api_key=API_KEY, base_url=server.base_url, max_retries=0)
                 _replay_sync(path.name, client, body)
             done.append((body, recorded_message(interaction)))
         assert not server.unused()
@@ -111,6 +117,7 @@ async def test_cassette_replays_into_spans_with_recorded_values(
     calls = await _replay(path, span_capture, capture_content)
     spans = _ours(span_capture)
     assert len(spans) == len(calls)
+    assert_no_secret_in_spans(span_capture.spans(), [API_KEY])
     for span, (body, recorded) in zip(spans, calls, strict=True):
         attributes = dict(span.attributes or {})
         streamed = recorded.events is not None
@@ -184,7 +191,7 @@ def test_legacy_completion_is_a_text_completion_span_without_usage(span_capture:
     with ReplayServer(path) as server:
         [interaction] = server.interactions
         body = recorded_request_json(interaction)
-        client = anthropic.Anthropic(api_key="test-key", base_url=server.base_url, max_retries=0)
+        client = anthropic.Anthropic(api_key=API_KEY, base_url=server.base_url, max_retries=0)
         result = client.completions.create(**body)
         recorded = recorded_json(interaction)
     assert result.completion == recorded["completion"]

@@ -11,14 +11,17 @@ import pytest
 from huggingplace_instrumentation_anthropic import AnthropicInstrumentor
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.testing import ReplayServer, cassette_path, recorded_request_json, recorded_sse_events
-from huggingplace_sdk.testing._capture import SpanCapture
-from huggingplace_sdk.testing._stream_contract import (
+from huggingplace_sdk.testing import (
     ASYNC_EXIT_PATHS,
     SYNC_EXIT_PATHS,
+    ReplayServer,
+    SpanCapture,
     StreamCall,
+    cassette_path,
     check_async_exit_path,
     check_sync_exit_path,
+    recorded_request_json,
+    recorded_sse_events,
 )
 
 CASSETTE = cassette_path("anthropic", "test_messages__test_anthropic_message_streaming_legacy")

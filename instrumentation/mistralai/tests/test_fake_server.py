@@ -13,7 +13,7 @@ from huggingplace_instrumentation_mistralai import MistralAIInstrumentor
 from mistralai.client import Mistral, errors
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.testing._capture import SpanCapture
+from huggingplace_sdk.testing import SpanCapture, assert_no_secret_in_spans
 
 MODEL = "mistral-large-latest"
 MESSAGES = [
@@ -108,9 +108,7 @@ def test_streamed_tool_calls_keep_ids_and_names_without_content(span_capture: Sp
     assert list(attributes[sc.HP_TOOL_CALL_NAMES]) == [c["function"]["name"] for c in streamed]
     assert attributes[sc.GEN_AI_USAGE_OUTPUT_TOKENS] == CHUNKS[1]["usage"]["completion_tokens"]
     assert list(attributes[sc.GEN_AI_RESPONSE_FINISH_REASONS]) == ["tool_calls"]
-    text = json.dumps(attributes)
-    for secret in ("Paris", "weather in Paris", "12:00", "mistral-secret-key"):
-        assert secret not in text
+    assert_no_secret_in_spans(span_capture.spans(), ["Paris", "weather in Paris", "12:00", "mistral-secret-key"])
 
 
 def test_provider_error_passes_unchanged_and_marks_the_span(span_capture: SpanCapture) -> None:
@@ -122,7 +120,7 @@ def test_provider_error_passes_unchanged_and_marks_the_span(span_capture: SpanCa
     expected = f"{type(raised.value).__module__}.{type(raised.value).__qualname__}"
     assert span.attributes[sc.ERROR_TYPE] == expected
     assert span.status.status_code.name == "ERROR"
-    assert "mistral-secret-key" not in json.dumps(dict(span.attributes))
+    assert_no_secret_in_spans([span], ["mistral-secret-key"])
 
 
 def test_uninstrument_restores_the_original_methods() -> None:

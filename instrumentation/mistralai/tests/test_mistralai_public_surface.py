@@ -1,23 +1,34 @@
-"""The adapter's public surface, version range and entry point are pinned."""
+"""The adapter's public surface, packaging, version range and instrument()/uninstrument() behaviour."""
 
 from __future__ import annotations
 
-from importlib import metadata
-from pathlib import Path
-
 import huggingplace_instrumentation_mistralai as adapter
+
+from huggingplace_sdk.testing import (
+    check_adapter_distribution,
+    check_instrument_idempotent_and_reversible,
+    check_missing_vendor_modules_skipped,
+)
 
 
 def test_public_names() -> None:
     assert adapter.__all__ == ["SUPPORTED", "MistralAIInstrumentor"]
-    assert (Path(adapter.__file__).parent / "py.typed").exists()
     assert adapter.MistralAIInstrumentor.provider == "mistral_ai"
 
 
-def test_supported_versions_and_entry_point() -> None:
-    assert tuple(adapter.MistralAIInstrumentor().instrumentation_dependencies()) == ("mistralai >= 2.10, < 4",)
-    (entry,) = [e for e in metadata.entry_points(group="opentelemetry_instrumentor") if e.name == "mistralai"]
-    assert entry.load() is adapter.MistralAIInstrumentor
-    requires = metadata.requires("huggingplace-instrumentation-mistralai") or []
-    [requirement] = [r for r in requires if r.startswith("mistralai")]
-    assert ">=2.10" in requirement.replace(" ", "") and "<4" in requirement.replace(" ", "")
+def test_distribution_entry_point_and_supported_range() -> None:
+    check_adapter_distribution(adapter, adapter.MistralAIInstrumentor,
+                               distribution="huggingplace-instrumentation-mistralai", entry_point="mistralai",
+                               instruments=("mistralai >= 2.10, < 4",))
+
+
+def test_instrument_is_idempotent_and_reversible() -> None:
+    for name in ("Chat.complete", "Chat.stream_async"):
+        check_instrument_idempotent_and_reversible(adapter.MistralAIInstrumentor, "mistralai.client.chat", name)
+    check_instrument_idempotent_and_reversible(adapter.MistralAIInstrumentor, "mistralai.client.embeddings",
+                                               "Embeddings.create")
+
+
+def test_missing_vendor_modules_are_skipped() -> None:
+    check_missing_vendor_modules_skipped(adapter.MistralAIInstrumentor, "mistralai.client.chat", "Chat.complete",
+                                         ["mistralai.client.chat", "mistralai.client.embeddings"])

@@ -17,14 +17,16 @@ from huggingplace_sdk import _semconv as sc
 from huggingplace_sdk.testing import (
     Interaction,
     ReplayServer,
+    SpanCapture,
+    assert_no_secret_in_spans,
     cassette_paths,
     recorded_json,
     recorded_request_json,
     recorded_sse_events,
 )
-from huggingplace_sdk.testing._capture import SpanCapture
 
 CASSETTES = cassette_paths("mistralai")
+API_KEY = "mistral-replay-secret-52c1"
 SCOPE = "huggingplace_instrumentation_mistralai"
 
 
@@ -55,11 +57,12 @@ async def test_cassette_replays_into_spans_with_recorded_values(
 ) -> None:
     span_capture.instrument(MistralAIInstrumentor(), capture_content=capture_content)
     with ReplayServer(path) as server:
-        client = Mistral(api_key="test-key", server_url=server.base_url)
+        client = Mistral(api_key=API_KEY, server_url=server.base_url)
         results = [await _call(client, interaction, use_async) for interaction in server.interactions]
         assert not server.unused()
     spans = _ours(span_capture)
     assert len(spans) == len(server.interactions)
+    assert_no_secret_in_spans(span_capture.spans(), [API_KEY])
     for span, interaction, result in zip(spans, server.interactions, results, strict=True):
         attributes = dict(span.attributes or {})
         body = recorded_request_json(interaction)

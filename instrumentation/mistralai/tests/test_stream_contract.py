@@ -9,14 +9,16 @@ import pytest
 from huggingplace_instrumentation_mistralai import MistralAIInstrumentor
 from mistralai.client import Mistral
 
-from huggingplace_sdk.testing import ReplayServer, cassette_path, recorded_request_json
-from huggingplace_sdk.testing._capture import SpanCapture
-from huggingplace_sdk.testing._stream_contract import (
+from huggingplace_sdk.testing import (
     ASYNC_EXIT_PATHS,
     SYNC_EXIT_PATHS,
+    ReplayServer,
+    SpanCapture,
     StreamCall,
+    cassette_path,
     check_async_exit_path,
     check_sync_exit_path,
+    recorded_request_json,
 )
 
 CASSETTE = cassette_path("mistralai", "test_chat__test_mistralai_async_streaming_chat_legacy")

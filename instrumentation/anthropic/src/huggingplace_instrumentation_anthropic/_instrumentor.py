@@ -55,7 +55,7 @@ def _messages_module() -> str:
     """Where ``Messages`` is defined: naming both places would wrap the same class twice."""
     try:
         spec = importlib.util.find_spec(_FLAT_MESSAGES)
-    except ImportError:  # anthropic is not installed: the engine skips the target
+    except (ImportError, ValueError):  # anthropic missing (or a stand-in module): the engine skips the target
         return _MESSAGES
     is_package = spec is not None and spec.submodule_search_locations is not None
     return _MESSAGES if is_package else _FLAT_MESSAGES

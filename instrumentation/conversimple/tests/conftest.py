@@ -1,22 +1,20 @@
-"""Fixtures: the instrumented adapter (into the shared ``span_capture``), the fake platform and agents."""
+"""Fixtures: the adapter for the kit's ``instrumented``, the fake platform and agents."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
 from huggingplace_instrumentation_conversimple import ConversimpleInstrumentor
 
-from huggingplace_sdk.testing import SpanCapture
-
 from .conversimple_fake import TEST_API_KEY, FakeConversimple
 
 
 @pytest.fixture
-def instrumented(span_capture: SpanCapture, capture_content: bool) -> Iterator[ConversimpleInstrumentor]:
-    with span_capture.instrumented(ConversimpleInstrumentor(), capture_content=capture_content) as instrumentor:
-        yield instrumentor
+def instrumentor() -> ConversimpleInstrumentor:
+    """What the kit's ``instrumented`` fixture instruments into ``span_capture``."""
+    return ConversimpleInstrumentor()
 
 
 @pytest.fixture

@@ -385,15 +385,11 @@ async def test_session_and_trace_step_around_an_agent(fake: Any, make_agent: Cal
     import huggingplace_sdk as hp
 
     agent = make_agent(WeatherAgent)
-    handle = hp.instrument(["conversimple"], tracer_provider=span_capture.tracer_provider, huggingplace=False,
-                           console=False)
-    try:
-        with hp.session("user-session", user_id="user-1"), hp.trace_step("support call"):
-            channel = await start_conversation(fake, agent)
-            await call_tool(channel, "call-1", "get_weather", {"city": "Paris"})
-            await end_conversation(channel, agent)
-    finally:
-        handle.uninstrument()
+    with (span_capture.instrumented_by_name("conversimple"), hp.session("user-session", user_id="user-1"),
+          hp.trace_step("support call")):
+        channel = await start_conversation(fake, agent)
+        await call_tool(channel, "call-1", "get_weather", {"city": "Paris"})
+        await end_conversation(channel, agent)
 
     step = span_capture.only_span("support call")
     conversation = span_capture.only_span(CONVERSATION)

@@ -1,4 +1,4 @@
-"""Fixtures: the instrumented adapter (into the shared ``span_capture``) and the fake Payman platform."""
+"""Fixtures: the adapter for the kit's ``instrumented`` and the fake Payman platform."""
 
 from __future__ import annotations
 
@@ -8,15 +8,13 @@ from typing import Any
 import pytest
 from huggingplace_instrumentation_payman import PaymanInstrumentor
 
-from huggingplace_sdk.testing import SpanCapture
-
 from .payman_fake import TEST_CREDENTIALS, FakePayman
 
 
 @pytest.fixture
-def instrumented(span_capture: SpanCapture, capture_content: bool) -> Iterator[PaymanInstrumentor]:
-    with span_capture.instrumented(PaymanInstrumentor(), capture_content=capture_content) as instrumentor:
-        yield instrumentor
+def instrumentor() -> PaymanInstrumentor:
+    """What the kit's ``instrumented`` fixture instruments into ``span_capture``."""
+    return PaymanInstrumentor()
 
 
 @pytest.fixture

@@ -201,13 +201,9 @@ def test_spans_nest_under_the_callers_span(instrumented: Any, fake: Any, client:
 def test_session_and_trace_step_around_ask(fake: Any, client: Any, span_capture: SpanCapture) -> None:
     import huggingplace_sdk as hp
 
-    handle = hp.instrument(["payman"], tracer_provider=span_capture.tracer_provider, huggingplace=False,
-                           console=False)
-    try:
-        with hp.session("user-session", user_id="user-1"), hp.trace_step("pay the bill"):
-            result = client.ask(QUESTION)
-    finally:
-        handle.uninstrument()
+    with (span_capture.instrumented_by_name("payman"), hp.session("user-session", user_id="user-1"),
+          hp.trace_step("pay the bill")):
+        result = client.ask(QUESTION)
 
     step = span_capture.only_span("pay the bill")
     ask = span_capture.only_span("invoke_agent payman")

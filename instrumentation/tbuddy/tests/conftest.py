@@ -1,16 +1,14 @@
-"""Fixtures: the instrumented adapter (into the shared ``span_capture``), the fake platform and a real client."""
+"""Fixtures: the adapter for the kit's ``instrumented``, the fake platform and a real client."""
 
 from __future__ import annotations
 
 import asyncio
 import types
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from huggingplace_instrumentation_tbuddy import TBuddyInstrumentor
-
-from huggingplace_sdk.testing import SpanCapture
 
 from .tbuddy_fake import TEST_API_KEY, FakeTBuddy
 
@@ -31,9 +29,9 @@ def no_sdk_delays(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def instrumented(span_capture: SpanCapture, capture_content: bool) -> Iterator[TBuddyInstrumentor]:
-    with span_capture.instrumented(TBuddyInstrumentor(), capture_content=capture_content) as instrumentor:
-        yield instrumentor
+def instrumentor() -> TBuddyInstrumentor:
+    """What the kit's ``instrumented`` fixture instruments into ``span_capture``."""
+    return TBuddyInstrumentor()
 
 
 @pytest.fixture

@@ -345,13 +345,9 @@ async def test_session_and_trace_step_around_platform_calls(fake: Any, client: A
     import huggingplace_sdk as hp
 
     fake.add_session(FakeSession("sess-0001", updates=agent_updates("sess-0001")))
-    handle = hp.instrument(["tbuddy"], tracer_provider=span_capture.tracer_provider, huggingplace=False,
-                           console=False)
-    try:
-        with hp.session("user-session", user_id="user-1"), hp.trace_step("plan the trip"):
-            await run_stream(client, "sess-0001")
-    finally:
-        handle.uninstrument()
+    with (span_capture.instrumented_by_name("tbuddy"), hp.session("user-session", user_id="user-1"),
+          hp.trace_step("plan the trip")):
+        await run_stream(client, "sess-0001")
 
     step = span_capture.only_span("plan the trip")
     query = span_capture.only_span("invoke_agent tbuddy")

@@ -70,6 +70,20 @@ class SpanCapture:
             instrumentor.uninstrument()
             self._instrumented.remove(instrumentor)
 
+    @contextmanager
+    def instrumented_by_name(self, *adapters: str, **kwargs: Any) -> Iterator[Any]:
+        """``huggingplace_sdk.instrument(adapters)`` as users call it, into this capture's providers and
+        nowhere else (no HuggingPlace exporter, no console); undone on exit. Yields its handle."""
+        from huggingplace_sdk import instrument
+
+        options: dict[str, Any] = {"tracer_provider": self.tracer_provider, "meter_provider": self.meter_provider,
+                                   "huggingplace": False, "console": False, **kwargs}
+        handle = instrument(list(adapters), **options)
+        try:
+            yield handle
+        finally:
+            handle.uninstrument()
+
     def close(self) -> None:
         for instrumentor in reversed(self._instrumented):
             instrumentor.uninstrument()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -20,3 +21,10 @@ def span_capture() -> Iterator[SpanCapture]:
 def capture_content() -> bool:
     """Content capture for an adapter's ``instrumented`` fixture: off unless a test parametrizes it."""
     return False
+
+
+@pytest.fixture
+def instrumented(span_capture: SpanCapture, capture_content: bool, instrumentor: Any) -> Iterator[Any]:
+    """The suite's ``instrumentor`` fixture instrumented into ``span_capture`` for the test."""
+    with span_capture.instrumented(instrumentor, capture_content=capture_content) as active:
+        yield active

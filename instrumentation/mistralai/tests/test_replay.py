@@ -31,7 +31,7 @@ SCOPE = "huggingplace_instrumentation_mistralai"
 
 
 def _ours(capture: SpanCapture) -> list[Any]:
-    # mistralai emits its own spans when a global provider is set; only ours are checked here.
+    # Only this adapter's spans are checked (the SDK traces some of its APIs itself).
     return [s for s in capture.spans() if s.instrumentation_scope.name == SCOPE]
 
 

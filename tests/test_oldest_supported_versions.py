@@ -1,0 +1,40 @@
+"""Each LLM adapter's own tests, re-run against the oldest vendor release it claims to support.
+
+The newest releases are what the workspace installs (the rest of the suite). Here every adapter's test
+folder runs again in a uv overlay that pins the vendor library to the bottom of its `instruments` range.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+OLDEST = {  # adapter folder -> the oldest release its `instruments` extra admits
+    "openai": "openai==1.66.0",
+}
+
+pytestmark = pytest.mark.compat
+
+
+@pytest.mark.parametrize(("adapter", "pin"), sorted(OLDEST.items()))
+def test_adapter_passes_at_its_oldest_supported_release(adapter: str, pin: str) -> None:
+    uv = shutil.which("uv") or shutil.which("uv", path=str(Path(sys.executable).parent))
+    command = [uv, "run", "--no-sync", "--with", pin] if uv else [sys.executable, "-m", "uv", "run", "--no-sync",
+                                                                  "--with", pin]
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    result = subprocess.run([*command, "pytest", f"instrumentation/{adapter}", "-q", "-p", "no:cacheprovider"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=900, env=env)
+    tail = "\n".join(result.stdout.splitlines()[-15:])
+    assert result.returncode == 0, f"{adapter} at {pin} failed:\n{tail}\n{result.stderr[-2000:]}"
+    assert " passed" in tail
+    version = pin.split("==")[1]
+    probe = subprocess.run([*command, "python", "-c",
+                            f"import importlib.metadata as m; print(m.version({pin.split('==')[0]!r}))"],
+                           cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    assert probe.stdout.strip() == version, probe.stderr

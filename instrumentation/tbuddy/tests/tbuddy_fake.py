@@ -67,6 +67,7 @@ class FakeTBuddy:
         self.ws_connections: list[str] = []  # session ids, in connection order
         # (method, path suffix) -> HTTP statuses to answer before serving normally (fault injection).
         self.faults: dict[tuple[str, str], list[int]] = {}
+        self.quote_key_in_faults = False  # injected failures quote the caller's API key in their detail
         self.drop_ws_after: int | None = None  # close the socket without a close frame after N updates
         self._server: asyncio.AbstractServer | None = None
         self._writers: set[asyncio.StreamWriter] = set()
@@ -149,7 +150,10 @@ class FakeTBuddy:
         suffix = path.removeprefix(API_BASE + "/")
         for (fault_method, fault_suffix), statuses in self.faults.items():
             if fault_method == method and suffix.endswith(fault_suffix) and statuses:
-                return statuses.pop(0), {"detail": "injected failure"}
+                detail = "injected failure"
+                if self.quote_key_in_faults:  # a platform that quotes the caller's key back in its errors
+                    detail += f" for key {headers.get('x-api-key')}"
+                return statuses.pop(0), {"detail": detail}
         if method == "POST" and suffix == "plan":
             return self._plan(body or {})
         if method == "GET" and suffix == "health":

@@ -413,6 +413,12 @@ async def test_no_credential_in_any_span(instrumented: Any, fake: Any, client: A
     with pytest.raises(AuthenticationError):
         await wrong.get_status("sess-0001")
     await wrong.close()
+    # A platform that quotes the key back in an error detail: the SDK's exception message carries it.
+    fake.quote_key_in_faults = True
+    fake.fail("POST", "plan", 400)
+    with pytest.raises(ValidationError) as rejected:
+        await client.submit_query(QUERY)
+    assert TEST_API_KEY in str(rejected.value)
     # The stream's WebSocket URL carries the key as a query parameter; a refused connection must not leak it.
     refused = make_client(fake.base_url, api_key="tb-refused-KEY-999999")
     done = asyncio.Event()
@@ -426,6 +432,9 @@ async def test_no_credential_in_any_span(instrumented: Any, fake: Any, client: A
 
     spans = span_capture.spans()
     assert {"invoke_agent tbuddy", "tbuddy.stream", "tbuddy.get_status"} <= {s.name for s in spans}
+    (rejected_query,) = [s for s in spans
+                         if s.name == "invoke_agent tbuddy" and s.status.status_code is StatusCode.ERROR]
+    assert any(e.name == sc.EXCEPTION_EVENT for e in rejected_query.events)
     refused_stream = [s for s in spans if s.name == "tbuddy.stream" and s.status.status_code is StatusCode.ERROR]
     assert refused_stream, "the refused connection must give a failed stream span"
     assert_no_secret_in_spans(spans, [TEST_API_KEY, TEST_API_KEY[::-1], "tb-refused-KEY-999999"])

@@ -31,6 +31,12 @@ def argument(call: Call, index: int, name: str, default: Any = None) -> Any:
     return argument_of(call.args, call.kwargs, index, name, default)
 
 
+def secrets_of(holder: Any) -> tuple[str, ...]:
+    """The API key of a ``TBuddyClient`` or ``WebSocketClient`` (both hold the SDK's ``AuthManager``)."""
+    key = getattr(getattr(holder, "auth", None), "_api_key", None)
+    return (key,) if isinstance(key, str) and key else ()
+
+
 def _server(instance: Any) -> tuple[str | None, int | None]:
     return server_of(getattr(getattr(instance, "config", None), "base_url", None))
 
@@ -76,7 +82,7 @@ class SubmitQueryCodec(_PlatformCodec):
         return Request(
             operation=sc.OP_INVOKE_AGENT, provider=PROVIDER, inference=False,
             span_name=f"{sc.OP_INVOKE_AGENT} {AGENT_NAME}", kind=SpanKind.CLIENT, attributes=attributes,
-            server_address=address, server_port=port,
+            server_address=address, server_port=port, secrets=secrets_of(call.instance),
             input_messages=input_messages if isinstance(query, str) else None,
         )
 
@@ -117,6 +123,7 @@ class SessionCodec(_PlatformCodec):
         return Request(
             operation=self.method, provider=PROVIDER, inference=False, span_name=f"{PROVIDER}.{self.method}",
             kind=SpanKind.CLIENT, attributes=attributes, server_address=address, server_port=port,
+            secrets=secrets_of(call.instance),
         )
 
     def read_response(self, result: Any, recorder: Recorder) -> None:

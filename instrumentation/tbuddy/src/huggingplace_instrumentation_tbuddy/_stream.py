@@ -20,7 +20,7 @@ from opentelemetry.util.types import AttributeValue
 from huggingplace_sdk import _semconv as sc
 from huggingplace_sdk.engine import Engine, EngineRef, Operation, guarded, report_internal_error, scrub_secrets
 
-from ._codecs import PROVIDER, session_attributes
+from ._codecs import PROVIDER, secrets_of, session_attributes
 
 STREAM_SPAN = f"{PROVIDER}.stream"
 AGENT_SPAN = f"{PROVIDER}.agent"
@@ -35,7 +35,7 @@ class StreamObserver:
 
     def __init__(self, engine: Engine, client: Any) -> None:
         self._engine = engine
-        self._secrets = _secrets_of(client)
+        self._secrets = secrets_of(client)
         attributes: dict[str, AttributeValue | None] = {
             sc.GEN_AI_PROVIDER_NAME: PROVIDER, **session_attributes(getattr(client, "_session_id", None))}
         self.stream = engine.start_operation(STREAM_SPAN, attributes=attributes)
@@ -118,11 +118,6 @@ class StreamObserver:
             return await callback(update)
 
         return observed
-
-
-def _secrets_of(client: Any) -> tuple[str, ...]:
-    key = getattr(getattr(client, "auth", None), "_api_key", None)
-    return (key,) if isinstance(key, str) and key else ()
 
 
 def make_connect_wrapper(engine_ref: EngineRef) -> Callable[..., Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 import types
 from collections.abc import Callable, Iterator
@@ -155,3 +156,32 @@ def test_only_span_by_name(span_capture: SpanCapture) -> None:
 
 def test_capture_content_fixture_is_off_by_default(capture_content: bool) -> None:
     assert capture_content is False
+
+
+# --- the instrumented fixture and instrumented_by_name ---------------------------------------------------------
+@pytest.fixture
+def instrumentor() -> GoodInstrumentor:
+    return GoodInstrumentor()
+
+
+def test_instrumented_fixture_instruments_the_suites_instrumentor(
+        instrumented: GoodInstrumentor, instrumentor: GoodInstrumentor, vendor_module: types.ModuleType) -> None:
+    assert instrumented is instrumentor
+    assert vars(vendor_module.Client)["call"] is not vars(Client)["call"]  # wrapped
+    assert instrumented.engine is not None and instrumented.engine.content.capture is False
+
+
+@pytest.mark.parametrize("capture_content", [True])
+def test_instrumented_fixture_passes_capture_content(instrumented: GoodInstrumentor) -> None:
+    assert instrumented.engine is not None and instrumented.engine.content.capture is True
+
+
+def test_instrumented_by_name_goes_through_instrument_into_the_capture(span_capture: SpanCapture) -> None:
+    client_class = importlib.import_module("TBuddy_SDK.client").TBuddyClient
+    original = vars(client_class)["submit_query"]
+    with span_capture.instrumented_by_name("tbuddy") as handle:
+        assert set(handle.adapters) == {"tbuddy"}
+        assert handle.tracer_provider is span_capture.tracer_provider
+        assert handle.exporters == []  # nothing leaves the capture
+        assert vars(client_class)["submit_query"] is not original
+    assert vars(client_class)["submit_query"] is original

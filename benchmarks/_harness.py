@@ -1,7 +1,9 @@
 """Shared benchmark harness: added cost per call as a difference against a baseline in the same run.
 
 Modes (uninstrumented, ours, a peer instrumentation) are measured in interleaved rounds so that machine
-noise hits every mode alike; the figure per mode is the median over rounds of the mean time per call.
+noise hits every mode alike; the figure per mode is the median over rounds of the mean CPU time per call
+(process CPU time: the calls run on an in-process transport, so there is no I/O wait, and other processes
+on a shared machine do not inflate it the way they inflate wall time).
 Nothing here is a test: scripts print a table and write JSON under benchmarks/results/.
 """
 
@@ -58,20 +60,21 @@ class Mode:
     name: str
     enable: Callable[[], None] = lambda: None
     disable: Callable[[], None] = lambda: None
+    spans: Callable[[], int] = lambda: 0  # spans exported so far, to check each mode really traced
 
 
 def _time_sync(call: Callable[[], Any], calls: int) -> float:
-    start = time.perf_counter()
+    start = time.process_time()
     for _ in range(calls):
         call()
-    return (time.perf_counter() - start) / calls
+    return (time.process_time() - start) / calls
 
 
 async def _time_async(call: Callable[[], Awaitable[Any]], calls: int) -> float:
-    start = time.perf_counter()
+    start = time.process_time()
     for _ in range(calls):
         await call()
-    return (time.perf_counter() - start) / calls
+    return (time.process_time() - start) / calls
 
 
 def measure(modes: list[Mode], call: Callable[[], Any], *, calls: int = 300, rounds: int = 15,
@@ -80,19 +83,26 @@ def measure(modes: list[Mode], call: Callable[[], Any], *, calls: int = 300, rou
     import asyncio
 
     samples: dict[str, list[float]] = {m.name: [] for m in modes}
+    spans_per_call: dict[str, float] = {}
     for round_index in range(rounds + 1):
         for mode in modes:
             mode.enable()
+            before = mode.spans()
+            count = warmup if round_index == 0 else calls
             try:
                 gc.collect()
                 if is_async:
-                    per_call = asyncio.run(_time_async(call, warmup if round_index == 0 else calls))
+                    per_call = asyncio.run(_time_async(call, count))
                 else:
-                    per_call = _time_sync(call, warmup if round_index == 0 else calls)
+                    per_call = _time_sync(call, count)
             finally:
                 mode.disable()
+            spans_per_call[mode.name] = (mode.spans() - before) / count
             if round_index:  # round 0 is warm-up
                 samples[mode.name].append(per_call)
+    for mode in modes[1:]:
+        if spans_per_call[mode.name] < 1:
+            raise RuntimeError(f"mode {mode.name!r} produced {spans_per_call[mode.name]:.2f} spans per call")
     return {name: statistics.median(values) for name, values in samples.items()}
 
 

@@ -51,10 +51,11 @@ def _clients() -> tuple[openai.OpenAI, openai.AsyncOpenAI]:
 
 def _modes(providers: Providers) -> list[Mode]:
     ours = OpenAIInstrumentor()
-    modes = [Mode("uninstrumented"),
+    count = lambda: providers.exporter.count  # noqa: E731
+    modes = [Mode("uninstrumented", spans=count),
              Mode("ours", lambda: ours.instrument(tracer_provider=providers.tracer_provider,
                                                   meter_provider=providers.meter_provider),
-                  lambda: ours.uninstrument())]
+                  lambda: ours.uninstrument(), count)]
     try:
         from opentelemetry.instrumentation.openai_v2 import OpenAIInstrumentor as Peer
     except ImportError:
@@ -63,7 +64,7 @@ def _modes(providers: Providers) -> list[Mode]:
     peer = Peer()
     modes.append(Mode("openai-v2", lambda: peer.instrument(tracer_provider=providers.tracer_provider,
                                                           meter_provider=providers.meter_provider),
-                      lambda: peer.uninstrument()))
+                      lambda: peer.uninstrument(), count))
     return modes
 
 

@@ -76,6 +76,10 @@ class Invocation:
         self._finalizer: Any = None
 
     # --- Recorder ------------------------------------------------------------------------------------
+    @property
+    def response_model(self) -> str | None:
+        return self._response_model
+
     def set_response(self, *, id: str | None = None, model: str | None = None) -> None:
         if id:
             self._response_id = id

@@ -67,6 +67,10 @@ class Recorder(Protocol):
     @property
     def capture_content(self) -> bool: ...
 
+    @property
+    def response_model(self) -> str | None:
+        """The response model recorded so far: a stream codec reads chunk metadata only until it is known."""
+
     def set_response(self, *, id: str | None = None, model: str | None = None) -> None: ...
 
     def set_finish_reason(self, index: int, reason: str | None) -> None: ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Mapping
 from typing import Any
 
 from huggingplace_sdk import _semconv as sc
@@ -91,6 +92,32 @@ class ChatCodec:
         record_chat_usage(field(result, "usage"), recorder)
 
     def read_chunk(self, chunk: Any, recorder: Recorder) -> None:
+        if isinstance(chunk, Mapping):
+            self._read_chunk_fields(chunk, recorder)
+            return
+        # The hot path (one call per streamed chunk): plain attribute reads on the SDK's chunk model,
+        # metadata only until known, message content only when it is captured.
+        if recorder.response_model is None:
+            record_response_metadata(chunk, recorder)
+        capture = recorder.capture_content
+        for position, choice in enumerate(getattr(chunk, "choices", None) or ()):
+            index = getattr(choice, "index", None)
+            index = position if index is None else index
+            delta = getattr(choice, "delta", None)
+            if delta is not None:
+                if capture:
+                    _record_message(index, delta, recorder)
+                elif getattr(delta, "tool_calls", None) or getattr(delta, "function_call", None):
+                    _record_tool_calls(index, delta, recorder)
+            reason = getattr(choice, "finish_reason", None)
+            if reason:
+                recorder.set_finish_reason(index, reason)
+        usage = getattr(chunk, "usage", None)
+        if usage is not None:
+            record_chat_usage(usage, recorder)
+
+    def _read_chunk_fields(self, chunk: Any, recorder: Recorder) -> None:
+        """A chunk given as a plain mapping (raw JSON)."""
         record_response_metadata(chunk, recorder)
         for position, choice in enumerate(field(chunk, "choices") or ()):
             index = as_int(field(choice, "index"))

@@ -91,10 +91,7 @@ def measure(modes: list[Mode], call: Callable[[], Any], *, calls: int = 300, rou
             count = warmup if round_index == 0 else calls
             try:
                 gc.collect()
-                if is_async:
-                    per_call = asyncio.run(_time_async(call, count))
-                else:
-                    per_call = _time_sync(call, count)
+                per_call = asyncio.run(_time_async(call, count)) if is_async else _time_sync(call, count)
             finally:
                 mode.disable()
             spans_per_call[mode.name] = (mode.spans() - before) / count

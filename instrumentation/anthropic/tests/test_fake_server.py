@@ -30,6 +30,7 @@ MESSAGE = {
         {"type": "text", "text": "Let me check."},
         {"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {"query": "Paris"}},
         {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Paris"}},
+        {"type": "tool_use", "id": "toolu_2", "name": "get_time", "input": {}},
     ],
     "usage": {"input_tokens": 30, "cache_read_input_tokens": 100, "cache_creation_input_tokens": 7,
               "output_tokens": 45, "output_tokens_details": {"thinking_tokens": 12}},

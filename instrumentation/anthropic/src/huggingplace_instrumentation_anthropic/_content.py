@@ -51,10 +51,10 @@ def _parts(content: Any) -> list[Part]:
         return [{"type": "text", "content": content}]
     if not isinstance(content, SEQUENCES):
         return []
-    return [_part(block) for block in content]
+    return [part for part in map(_part, content) if part is not None]
 
 
-def _part(block: Any) -> Part:
+def _part(block: Any) -> Part | None:
     block_type = field(block, "type")
     if block_type == "text":
         return {"type": "text", "content": field(block, "text")}
@@ -75,8 +75,7 @@ def _part(block: Any) -> Part:
     if block_type == "thinking":
         return {"type": "reasoning", "content": field(block, "thinking")}
     if block_type == "redacted_thinking":
-        # The payload is encrypted and unreadable: keep only that reasoning happened.
-        return {"type": "reasoning", "content": ""}
+        return None  # an encrypted payload: nothing readable to record
     if block_type in ("image", "document"):
         return _media_part(block, str(block_type))
     return {"type": str(block_type)}

@@ -20,8 +20,6 @@ from ._fields import field, number, strings, text
 
 PROVIDER = "anthropic"
 _CHOICE = 0
-# Redacted thinking is encrypted: record that reasoning happened without its unreadable payload.
-REDACTED_REASONING = ""
 
 
 class MessagesCodec:
@@ -51,7 +49,7 @@ class MessagesCodec:
         recorder.set_response(id=field(result, "id"), model=field(result, "model"))
         recorder.set_role(_CHOICE, field(result, "role") or "assistant")
         for index, block in enumerate(field(result, "content") or ()):
-            _read_block(block, index, recorder)
+            _read_block(block, index, recorder, complete=True)
         recorder.set_finish_reason(_CHOICE, field(result, "stop_reason"))
         _read_usage(field(result, "usage"), recorder)
 
@@ -63,7 +61,7 @@ class MessagesCodec:
             if recorder.capture_content or delta.type == "input_json_delta":
                 _read_delta(delta, chunk.index, recorder)
         elif event_type == "content_block_start":
-            _read_block(field(chunk, "content_block"), field(chunk, "index") or 0, recorder)
+            _read_block(field(chunk, "content_block"), field(chunk, "index") or 0, recorder, complete=False)
         elif event_type == "message_start":
             message = field(chunk, "message")
             recorder.set_response(id=field(message, "id"), model=field(message, "model"))
@@ -102,12 +100,12 @@ def server_address(instance: Any) -> tuple[str | None, int | None]:
     return server_of(base_url)
 
 
-def _read_block(block: Any, index: int, recorder: Recorder) -> None:
+def _read_block(block: Any, index: int, recorder: Recorder, *, complete: bool) -> None:
+    """A content block of a whole Message (``complete``) or of a content_block_start event."""
     block_type = field(block, "type")
     if block_type in ("tool_use", "server_tool_use"):
-        tool_input = field(block, "input")
         # A streamed block starts with an empty input that input_json_delta events then fill in.
-        arguments = json.dumps(tool_input) if tool_input else None
+        arguments = json.dumps(field(block, "input")) if complete else None
         recorder.add_tool_call(
             _CHOICE, index, id=field(block, "id"), name=field(block, "name"), arguments=arguments
         )
@@ -116,11 +114,9 @@ def _read_block(block: Any, index: int, recorder: Recorder) -> None:
     elif block_type == "text":
         if field(block, "text"):
             recorder.add_text(_CHOICE, field(block, "text"))
-    elif block_type == "thinking":
-        if field(block, "thinking"):
-            recorder.add_text(_CHOICE, field(block, "thinking"), kind="reasoning")
-    elif block_type == "redacted_thinking":
-        recorder.add_text(_CHOICE, REDACTED_REASONING, kind="reasoning")
+    elif block_type == "thinking" and field(block, "thinking"):
+        recorder.add_text(_CHOICE, field(block, "thinking"), kind="reasoning")
+    # redacted_thinking carries only an encrypted payload: nothing readable to record.
 
 
 def _read_delta(delta: Any, index: int, recorder: Recorder) -> None:

@@ -210,7 +210,10 @@ class HuggingPlaceSpanExporter(SpanExporter):
         return snapshot
 
     def _at_exit(self) -> None:
-        self.shutdown(self.settings.atexit_timeout * 1000.0)
+        # Flush, not shut down: atexit runs last-registered first, so a TracerProvider created before this
+        # exporter shuts down after us and hands its processors' last spans to export() then; its
+        # shutdown() call (bounded by its own budget) delivers them with the worker still running.
+        self.force_flush(self.settings.atexit_timeout * 1000.0)
 
 
 # One fork hook for all exporters (os.register_at_fork cannot unregister).

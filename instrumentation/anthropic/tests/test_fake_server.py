@@ -203,3 +203,24 @@ def test_parse_and_beta_create_are_traced_with_their_result_types(span_capture: 
     for span in spans:
         assert span.name == f"chat {MODEL}"
         assert (span.attributes or {})[sc.GEN_AI_RESPONSE_ID] == MESSAGE["id"]
+
+
+def test_a_failing_codec_never_breaks_the_call(span_capture: SpanCapture, monkeypatch: pytest.MonkeyPatch) -> None:
+    from huggingplace_instrumentation_anthropic._messages import MessagesCodec
+
+    from huggingplace_sdk.engine import internal_error_counts, tolerate_internal_errors
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("codec bug")
+
+    monkeypatch.setattr(MessagesCodec, "read_response", broken)
+    monkeypatch.setattr(MessagesCodec, "read_chunk", broken)
+    span_capture.instrument(AnthropicInstrumentor())
+    before = sum(internal_error_counts().values())
+    with tolerate_internal_errors():
+        result = _client(_json_reply(MESSAGE)).messages.create(**ASK)
+        events = list(_client(_sse_reply).messages.create(**ASK, stream=True))
+    assert type(result) is anthropic.types.Message and result.id == MESSAGE["id"]
+    assert len(events) == len(STREAM_EVENTS)
+    assert sum(internal_error_counts().values()) > before
+    assert len(span_capture.spans()) == 2  # both spans still ended

@@ -150,3 +150,39 @@ def test_one_shot_iterables_reach_the_sdk_untouched_under_content_capture(span_c
     _client(handler).chat.complete(model=MODEL, messages=iter([{"role": "user", "content": "hi"}]))
     assert sent[0]["messages"] == [{"role": "user", "content": "hi"}]
     assert sc.GEN_AI_INPUT_MESSAGES not in _span(span_capture)  # not readable without consuming it
+
+
+def test_a_stream_without_usage_says_absent_and_invents_nothing(span_capture: SpanCapture) -> None:
+    span_capture.instrument(MistralAIInstrumentor())
+    chunks = [{**CHUNKS[0]}, {k: v for k, v in CHUNKS[1].items() if k != "usage"}]
+
+    def reply(request: httpx2.Request) -> httpx2.Response:
+        body = b"".join(f"data: {json.dumps(c)}\n\n".encode() for c in chunks) + b"data: [DONE]\n\n"
+        return httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=body)
+
+    assert len(list(_client(reply).chat.stream(model=MODEL, messages=MESSAGES))) == len(chunks)
+    attributes = _span(span_capture)
+    assert attributes[sc.HP_USAGE_SOURCE] == "absent"
+    assert sc.GEN_AI_USAGE_INPUT_TOKENS not in attributes
+    assert sc.GEN_AI_USAGE_OUTPUT_TOKENS not in attributes
+
+
+def test_a_failing_codec_never_breaks_the_call(span_capture: SpanCapture, monkeypatch: pytest.MonkeyPatch) -> None:
+    from huggingplace_instrumentation_mistralai._chat import ChatCodec
+
+    from huggingplace_sdk.engine import internal_error_counts, tolerate_internal_errors
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("codec bug")
+
+    monkeypatch.setattr(ChatCodec, "read_response", broken)
+    monkeypatch.setattr(ChatCodec, "read_chunk", broken)
+    span_capture.instrument(MistralAIInstrumentor())
+    before = sum(internal_error_counts().values())
+    with tolerate_internal_errors():
+        result = _client(_json_reply(RESPONSE)).chat.complete(model=MODEL, messages=MESSAGES)
+        chunks = list(_client(_sse_reply).chat.stream(model=MODEL, messages=MESSAGES))
+    assert result.id == RESPONSE["id"]
+    assert len(chunks) == len(CHUNKS)
+    assert sum(internal_error_counts().values()) > before
+    assert len(span_capture.spans()) == 2

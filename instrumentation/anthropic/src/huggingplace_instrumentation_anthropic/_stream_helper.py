@@ -14,31 +14,22 @@ import functools
 import inspect
 from typing import Any
 
-from huggingplace_sdk.engine import Call, Recorder, Request, server_of
+from huggingplace_sdk.engine import Call, Request, server_of
 
 from ._messages import MessagesCodec
 
 
-class StreamManagerCodec:
-    """Reads the request a stream manager is about to send; the response is read as a Messages stream."""
+class StreamManagerCodec(MessagesCodec):
+    """Reads the request a stream manager is about to send; responses and events as any Messages stream."""
 
     def __init__(self) -> None:
-        self._messages = MessagesCodec(always_streams=True)
+        super().__init__(always_streams=True)
 
     def read_request(self, call: Call) -> Request:
         client, body = _pending_request(call.instance)
-        request = self._messages.read_request(Call(None, (), body, call.options))
+        request = super().read_request(Call(None, (), body, call.options))
         request.server_address, request.server_port = server_of(getattr(client, "base_url", None))
         return request
-
-    def read_response(self, result: Any, recorder: Recorder) -> None:
-        self._messages.read_response(result, recorder)
-
-    def read_chunk(self, chunk: Any, recorder: Recorder) -> None:
-        self._messages.read_chunk(chunk, recorder)
-
-    def is_injected_chunk(self, chunk: Any) -> bool:
-        return False
 
 
 def observe_raw_stream(result: Any, invocation: Any) -> Any:

@@ -72,7 +72,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer rounds, 10k calls for memory")
     args = parser.parse_args()
-    calls, rounds, memory_calls = (100, 5, 10_000) if args.quick else (300, 15, 100_000)
+    calls, rounds, memory_calls = (100, 5, 10_000) if args.quick else (200, 25, 100_000)
     providers = Providers()
     modes = _modes(providers)
     sync, async_client = _clients()

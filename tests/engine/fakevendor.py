@@ -115,6 +115,10 @@ class Completions:
         choices = [{"text": "Hello", "finish_reason": "stop"}]
         return Response("resp-1", model, choices, {"input": 7, "output": 5, "cached": 2} if usage else None)
 
+    def create_generator(self, *, model: str, stream: bool = True, fail_after: int | None = None) -> Any:
+        """Some SDKs return a plain generator for a stream."""
+        return Stream(default_chunks(model), fail_after)._iterator
+
     def create_twice_nested(self, *, model: str) -> Any:
         return self.create(model=model)
 
@@ -203,6 +207,7 @@ class FakeInstrumentor(GenAIInstrumentor):
         module = __name__
         return [Target(module, "Completions.create", self.codec),
                 Target(module, "Completions.create_twice_nested", self.codec),
+                Target(module, "Completions.create_generator", self.codec),
                 Target(module, "AsyncCompletions.create", self.codec, is_async=True),
                 Target(module, "AsyncCompletions.create_in_background", self.codec, is_async=True,
                        result_handler=_end_without_reading)]

@@ -216,3 +216,42 @@ def test_tool_call_ids_and_names_always_arguments_only_with_content(span_capture
             assert '"arguments":{"q":"x"}' in attrs[sc.GEN_AI_OUTPUT_MESSAGES]
         else:
             assert sc.GEN_AI_OUTPUT_MESSAGES not in attrs
+
+
+@pytest.mark.parametrize(
+    ("path", "outcome", "error_type"),
+    [
+        ("drain", "completed", None),
+        ("close", "closed_early", None),
+        ("break_then_gc", "abandoned", "abandoned"),
+        ("never_iterated", "abandoned", "abandoned"),
+        ("provider_error", "error", "fakevendor.VendorError"),
+    ],
+)
+def test_plain_generator_results_keep_their_type_and_end_once(fake: SpanCapture, path: str, outcome: str,
+                                                              error_type: str | None) -> None:
+    import inspect
+
+    create = fakevendor.Completions().create_generator
+    stream = create(model="m", stream=True, fail_after=2 if path == "provider_error" else None)
+    assert inspect.isgenerator(stream)
+    if path == "drain":
+        assert len(list(stream)) == len(fakevendor.default_chunks())
+    elif path == "close":
+        next(stream)
+        stream.close()
+    elif path == "break_then_gc":
+        for _ in stream:
+            break
+        del stream
+        gc.collect()
+    elif path == "never_iterated":
+        del stream
+        gc.collect()
+    elif path == "provider_error":
+        with pytest.raises(fakevendor.VendorError):
+            list(stream)
+    span = fake.only_span()
+    attrs = dict(span.attributes or {})
+    assert attrs[sc.HP_STREAM_OUTCOME] == outcome
+    assert attrs.get(sc.ERROR_TYPE) == error_type

@@ -14,7 +14,9 @@ provider error mid-stream              error, error.type = the exception's class
 asyncio.CancelledError / timeout       cancelled (ERROR)
 =====================================  =========================================================
 
-A plain generator result is wrapped in a generator (same type); closing it counts as closed_early.
+A plain generator result is wrapped in a generator of the same kind: the caller's close()/aclose() counts as
+closed_early; collection without close is abandoned (a weakref callback runs before the generator's own
+finalizer, which is how the two are told apart).
 """
 
 from __future__ import annotations
@@ -77,8 +79,11 @@ async def _observing_async(invocation: Invocation, inner: AsyncIterator[Any],
 def observe_iterator(invocation: Invocation, iterator: Any) -> Any:
     """Wrap a plain (async) iterator or generator in an observing generator of the same kind."""
     if hasattr(iterator, "__anext__"):
-        return _observing_async(invocation, iterator, closes_inner=True)
-    return _observing(invocation, iter(iterator), closes_inner=True)
+        wrapper: Any = _observing_async(invocation, iterator, closes_inner=True)
+    else:
+        wrapper = _observing(invocation, iter(iterator), closes_inner=True)
+    invocation._finalizer = weakref.finalize(wrapper, invocation.stream_abandoned)
+    return wrapper
 
 
 def observe_in_place(invocation: Invocation, obj: Any, iterator_attr: str | None = None) -> Any:

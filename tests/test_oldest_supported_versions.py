@@ -7,17 +7,31 @@ folder runs again in a uv overlay that pins the vendor library to the bottom of 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).parents[1]
-OLDEST = {  # adapter folder -> the oldest release its `instruments` extra admits
-    "openai": "openai==1.66.0",
-}
+LLM_ADAPTERS = ("openai", "anthropic", "mistralai")
+
+
+def oldest_claimed(adapter: str) -> str:
+    """``name==X.Y.0`` from the lower bound of the adapter's ``instruments`` extra (what it claims)."""
+    project = tomllib.loads((ROOT / "instrumentation" / adapter / "pyproject.toml").read_text())["project"]
+    [requirement] = project["optional-dependencies"]["instruments"]
+    match = re.fullmatch(r"\s*([\w.-]+)\s*>=\s*([\d.]+)\s*,\s*<\s*[\d.]+\s*", requirement)
+    assert match, f"unexpected instruments requirement {requirement!r}"
+    name, version = match.groups()
+    parts = (version.split(".") + ["0", "0"])[:3]
+    return f"{name}=={'.'.join(parts)}"
+
+
+OLDEST = {adapter: oldest_claimed(adapter) for adapter in LLM_ADAPTERS}
 
 pytestmark = pytest.mark.compat
 

@@ -11,7 +11,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -22,12 +21,12 @@ LLM_ADAPTERS = ("openai", "anthropic", "mistralai")
 
 def oldest_claimed(adapter: str) -> str:
     """``name==X.Y.0`` from the lower bound of the adapter's ``instruments`` extra (what it claims)."""
-    project = tomllib.loads((ROOT / "instrumentation" / adapter / "pyproject.toml").read_text())["project"]
-    [requirement] = project["optional-dependencies"]["instruments"]
+    text = (ROOT / "instrumentation" / adapter / "pyproject.toml").read_text()
+    [requirement] = re.findall(r'^instruments = \["([^"]+)"\]$', text, flags=re.MULTILINE)
     match = re.fullmatch(r"\s*([\w.-]+)\s*>=\s*([\d.]+)\s*,\s*<\s*[\d.]+\s*", requirement)
     assert match, f"unexpected instruments requirement {requirement!r}"
     name, version = match.groups()
-    parts = (version.split(".") + ["0", "0"])[:3]
+    parts = [*version.split("."), "0", "0"][:3]
     return f"{name}=={'.'.join(parts)}"
 
 

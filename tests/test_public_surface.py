@@ -23,6 +23,8 @@ ENGINE = {
     "internal_error_counts", "report_internal_error", "tolerate_internal_errors",
     "EngineRef", "Hook", "REDACTED", "guarded", "record_error", "scrub_secrets", "server_attributes", "server_of",
     "argument_of", "platform_session_attributes",
+    "StreamObserver", "observe_raw_response", "raw_response_handler", "wrapped_call_engine",
+    "field_of", "given_value", "integer_of", "number_of", "strings_of", "text_of",
 }
 
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 from ._engine.content import ContentPolicy, Redactor
 from ._engine.engine import Engine, Operation
 from ._engine.errors import error_type_of, record_error
+from ._engine.fields import field_of, given_value, integer_of, number_of, strings_of, text_of
 from ._engine.guard import guarded, internal_error_counts, report_internal_error, tolerate_internal_errors
 from ._engine.instrumentor import GenAIInstrumentor
 from ._engine.invocation import Invocation
 from ._engine.options import env_flag, env_int
 from ._engine.platform import argument_of, platform_session_attributes
+from ._engine.raw import StreamObserver, observe_raw_response, raw_response_handler
 from ._engine.secrets import REDACTED, scrub_secrets
 from ._engine.server import server_attributes, server_of
 from ._engine.spec import Call, Codec, EngineRef, Hook, Message, Recorder, Request, ResultHandler, Target
+from ._engine.wrapper import wrapped_call_engine
 
 __all__ = [
     "REDACTED",
@@ -30,18 +33,28 @@ __all__ = [
     "Redactor",
     "Request",
     "ResultHandler",
+    "StreamObserver",
     "Target",
     "argument_of",
     "env_flag",
     "env_int",
     "error_type_of",
+    "field_of",
+    "given_value",
     "guarded",
+    "integer_of",
     "internal_error_counts",
+    "number_of",
+    "observe_raw_response",
     "platform_session_attributes",
+    "raw_response_handler",
     "record_error",
     "report_internal_error",
     "scrub_secrets",
     "server_attributes",
     "server_of",
+    "strings_of",
+    "text_of",
     "tolerate_internal_errors",
+    "wrapped_call_engine",
 ]

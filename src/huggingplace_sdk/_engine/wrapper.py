@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 # Set while an engine-wrapped call runs, to the task (or thread) running it: a wrapped method reached from
 # inside another one in the same task (a subclass calling super(), a helper calling create) passes through,
 # so one call never gives two spans. Tasks and threads started during the call inherit the context but are
-# other owners, so their own calls are still traced.
-_inside_call: ContextVar[object | None] = ContextVar("huggingplace_inside_call", default=None)
+# other owners, so their own calls are still traced. The value is (owner, engine of the call).
+_inside_call: ContextVar[tuple[object, Engine] | None] = ContextVar("huggingplace_inside_call", default=None)
 
 
 def _owner() -> object:
@@ -34,8 +34,14 @@ def _owner() -> object:
 
 
 def inside_wrapped_call() -> bool:
-    owner = _inside_call.get()
-    return owner is not None and owner == _owner()
+    current = _inside_call.get()
+    return current is not None and current[0] == _owner()
+
+
+def wrapped_call_engine() -> Engine | None:
+    """The engine whose wrapped call is in progress in this task (or thread), if any."""
+    current = _inside_call.get()
+    return current[1] if current is not None and current[0] == _owner() else None
 
 EngineRef = Callable[[], "Engine | None"]
 
@@ -53,13 +59,13 @@ def active_engine(engine: Engine | None) -> Engine | None:
 
 
 def _start(engine_ref: EngineRef, target: Target, instance: Any, args: tuple[Any, ...],
-           kwargs: dict[str, Any]) -> tuple[Invocation, Call] | None:
+           kwargs: dict[str, Any]) -> tuple[Invocation, Call, Engine] | None:
     engine = engine_ref()
     if engine is None or not engine.active or inside_wrapped_call() or _suppressed():
         return None
     call = Call(instance, args, dict(kwargs), engine.call_options)
     invocation = engine.begin(target.codec, call)
-    return None if invocation is None else (invocation, call)
+    return None if invocation is None else (invocation, call, engine)
 
 
 def _handle_result(target: Target, invocation: Invocation, result: Any) -> Any:
@@ -81,9 +87,9 @@ def make_sync_wrapper(engine_ref: EngineRef, target: Target) -> Callable[..., An
         started = _start(engine_ref, target, instance, args, kwargs)
         if started is None:
             return wrapped(*args, **kwargs)
-        invocation, call = started
+        invocation, call, engine = started
         token = otel_context.attach(trace.set_span_in_context(invocation.span))
-        inside = _inside_call.set(_owner())
+        inside = _inside_call.set((_owner(), engine))
         try:
             result = wrapped(*call.args, **call.kwargs)
         except BaseException as exc:
@@ -103,9 +109,9 @@ def make_async_wrapper(engine_ref: EngineRef, target: Target) -> Callable[..., A
         started = _start(engine_ref, target, instance, args, kwargs)
         if started is None:
             return await wrapped(*args, **kwargs)
-        invocation, call = started
+        invocation, call, engine = started
         token = otel_context.attach(trace.set_span_in_context(invocation.span))
-        inside = _inside_call.set(_owner())
+        inside = _inside_call.set((_owner(), engine))
         try:
             result = await wrapped(*call.args, **call.kwargs)
         except BaseException as exc:

@@ -8,9 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Call, Recorder, Request
+from huggingplace_sdk.engine import Call, Recorder, Request, field_of, number_of, strings_of, text_of
 
-from ._fields import field, number, strings, text
 from ._messages import PROVIDER, server_address
 
 _CHOICE = 0
@@ -26,16 +25,16 @@ class CompletionsCodec:
             ("top_p", sc.GEN_AI_REQUEST_TOP_P),
             ("top_k", sc.GEN_AI_REQUEST_TOP_K),
         ):
-            value = number(kwargs.get(key))
+            value = number_of(kwargs.get(key))
             if value is not None:
                 attributes[attribute] = value
-        stop = strings(kwargs.get("stop_sequences"))
+        stop = strings_of(kwargs.get("stop_sequences"))
         if stop is not None:
             attributes[sc.GEN_AI_REQUEST_STOP_SEQUENCES] = stop
         request = Request(
             operation=sc.OP_TEXT_COMPLETION,
             provider=PROVIDER,
-            model=text(kwargs.get("model")),
+            model=text_of(kwargs.get("model")),
             stream=kwargs.get("stream") is True,
             attributes=attributes,
         )
@@ -50,11 +49,11 @@ class CompletionsCodec:
 
     def read_chunk(self, chunk: Any, recorder: Recorder) -> None:
         # A streamed completion event has the same shape as the whole response, with a text fragment.
-        recorder.set_response(id=field(chunk, "id"), model=field(chunk, "model"))
-        completion = field(chunk, "completion")
+        recorder.set_response(id=field_of(chunk, "id"), model=field_of(chunk, "model"))
+        completion = field_of(chunk, "completion")
         if completion:
             recorder.add_text(_CHOICE, completion)
-        reason = field(chunk, "stop_reason")
+        reason = field_of(chunk, "stop_reason")
         if reason is not None:
             recorder.set_finish_reason(_CHOICE, reason)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import importlib.util
 
-from huggingplace_sdk.engine import GenAIInstrumentor, Target
+from huggingplace_sdk.engine import GenAIInstrumentor, Hook, Target, raw_response_handler
 
 from ._completions import CompletionsCodec
 from ._messages import PROVIDER, MessagesCodec
+from ._native_spans import NATIVE_SPAN_HOOK
 from ._stream_helper import StreamManagerCodec, observe_raw_stream
 
 SUPPORTED = "anthropic >= 0.40, < 3"
@@ -26,13 +27,17 @@ class AnthropicInstrumentor(GenAIInstrumentor):
     provider = PROVIDER
     instruments = (SUPPORTED,)
 
-    def targets(self) -> list[Target]:
+    def targets(self) -> list[Target | Hook]:
         messages, helper, completions = MessagesCodec(), StreamManagerCodec(), CompletionsCodec()
-        targets: list[Target] = []
+        # Plain results, streams and with_raw_response / with_streaming_response responses alike.
+        results = raw_response_handler()
+        targets: list[Target | Hook] = []
         for module in (_messages_module(), _BETA_MESSAGES):
             for method in ("create", "parse"):
-                targets.append(Target(module, f"Messages.{method}", messages))
-                targets.append(Target(module, f"AsyncMessages.{method}", messages, is_async=True))
+                targets.append(Target(module, f"Messages.{method}", messages, result_handler=results))
+                targets.append(
+                    Target(module, f"AsyncMessages.{method}", messages, is_async=True, result_handler=results)
+                )
         for module, prefix in ((_STREAM_HELPER, ""), (_BETA_STREAM_HELPER, "Beta")):
             targets.append(
                 Target(module, f"{prefix}MessageStreamManager.__enter__", helper, result_handler=observe_raw_stream)
@@ -46,8 +51,11 @@ class AnthropicInstrumentor(GenAIInstrumentor):
                     result_handler=observe_raw_stream,
                 )
             )
-        targets.append(Target(_COMPLETIONS, "Completions.create", completions))
-        targets.append(Target(_COMPLETIONS, "AsyncCompletions.create", completions, is_async=True))
+        targets.append(Target(_COMPLETIONS, "Completions.create", completions, result_handler=results))
+        targets.append(
+            Target(_COMPLETIONS, "AsyncCompletions.create", completions, is_async=True, result_handler=results)
+        )
+        targets.append(NATIVE_SPAN_HOOK)  # one call, one span: the SDK's own is skipped inside ours
         return targets
 
 

@@ -13,10 +13,19 @@ import json
 from typing import Any
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Call, Recorder, Request, server_of
+from huggingplace_sdk.engine import (
+    Call,
+    Recorder,
+    Request,
+    field_of,
+    integer_of,
+    number_of,
+    server_of,
+    strings_of,
+    text_of,
+)
 
 from . import _content
-from ._fields import field, number, strings, text
 
 PROVIDER = "anthropic"
 _CHOICE = 0
@@ -33,7 +42,7 @@ class MessagesCodec:
         request = Request(
             operation=sc.OP_CHAT,
             provider=PROVIDER,
-            model=text(kwargs.get("model")),
+            model=text_of(kwargs.get("model")),
             stream=self._always_streams or kwargs.get("stream") is True,
             attributes=_request_attributes(kwargs),
         )
@@ -46,12 +55,12 @@ class MessagesCodec:
         return request
 
     def read_response(self, result: Any, recorder: Recorder) -> None:
-        recorder.set_response(id=field(result, "id"), model=field(result, "model"))
-        recorder.set_role(_CHOICE, field(result, "role") or "assistant")
-        for index, block in enumerate(field(result, "content") or ()):
+        recorder.set_response(id=field_of(result, "id"), model=field_of(result, "model"))
+        recorder.set_role(_CHOICE, field_of(result, "role") or "assistant")
+        for index, block in enumerate(field_of(result, "content") or ()):
             _read_block(block, index, recorder, complete=True)
-        recorder.set_finish_reason(_CHOICE, field(result, "stop_reason"))
-        _read_usage(field(result, "usage"), recorder)
+        recorder.set_finish_reason(_CHOICE, field_of(result, "stop_reason"))
+        _read_usage(field_of(result, "usage"), recorder)
 
     def read_chunk(self, chunk: Any, recorder: Recorder) -> None:
         # Stream events are always SDK model objects: plain getattr on the hot path (one call per event).
@@ -61,17 +70,17 @@ class MessagesCodec:
             if recorder.capture_content or delta.type == "input_json_delta":
                 _read_delta(delta, chunk.index, recorder)
         elif event_type == "content_block_start":
-            _read_block(field(chunk, "content_block"), field(chunk, "index") or 0, recorder, complete=False)
+            _read_block(field_of(chunk, "content_block"), field_of(chunk, "index") or 0, recorder, complete=False)
         elif event_type == "message_start":
-            message = field(chunk, "message")
-            recorder.set_response(id=field(message, "id"), model=field(message, "model"))
-            recorder.set_role(_CHOICE, field(message, "role") or "assistant")
-            _read_usage(field(message, "usage"), recorder)
+            message = field_of(chunk, "message")
+            recorder.set_response(id=field_of(message, "id"), model=field_of(message, "model"))
+            recorder.set_role(_CHOICE, field_of(message, "role") or "assistant")
+            _read_usage(field_of(message, "usage"), recorder)
         elif event_type == "message_delta":
-            reason = field(field(chunk, "delta"), "stop_reason")
+            reason = field_of(field_of(chunk, "delta"), "stop_reason")
             if reason is not None:
                 recorder.set_finish_reason(_CHOICE, reason)
-            _read_usage(field(chunk, "usage"), recorder)
+            _read_usage(field_of(chunk, "usage"), recorder)
 
     def is_injected_chunk(self, chunk: Any) -> bool:
         return False  # Anthropic streams always report usage; nothing is ever injected
@@ -85,10 +94,10 @@ def _request_attributes(kwargs: dict[str, Any]) -> dict[str, Any]:
         ("top_p", sc.GEN_AI_REQUEST_TOP_P),
         ("top_k", sc.GEN_AI_REQUEST_TOP_K),
     ):
-        value = number(kwargs.get(key))
+        value = number_of(kwargs.get(key))
         if value is not None:
             attributes[attribute] = value
-    stop = strings(kwargs.get("stop_sequences"))
+    stop = strings_of(kwargs.get("stop_sequences"))
     if stop is not None:
         attributes[sc.GEN_AI_REQUEST_STOP_SEQUENCES] = stop
     return attributes
@@ -102,60 +111,58 @@ def server_address(instance: Any) -> tuple[str | None, int | None]:
 
 def _read_block(block: Any, index: int, recorder: Recorder, *, complete: bool) -> None:
     """A content block of a whole Message (``complete``) or of a content_block_start event."""
-    block_type = field(block, "type")
+    block_type = field_of(block, "type")
     if block_type in ("tool_use", "server_tool_use"):
         # A streamed block starts with an empty input that input_json_delta events then fill in.
-        arguments = json.dumps(field(block, "input")) if complete else None
+        arguments = json.dumps(field_of(block, "input")) if complete else None
         recorder.add_tool_call(
-            _CHOICE, index, id=field(block, "id"), name=field(block, "name"), arguments=arguments
+            _CHOICE, index, id=field_of(block, "id"), name=field_of(block, "name"), arguments=arguments
         )
     elif not recorder.capture_content:
         return
     elif block_type == "text":
-        if field(block, "text"):
-            recorder.add_text(_CHOICE, field(block, "text"))
-    elif block_type == "thinking" and field(block, "thinking"):
-        recorder.add_text(_CHOICE, field(block, "thinking"), kind="reasoning")
+        if field_of(block, "text"):
+            recorder.add_text(_CHOICE, field_of(block, "text"))
+    elif block_type == "thinking" and field_of(block, "thinking"):
+        recorder.add_text(_CHOICE, field_of(block, "thinking"), kind="reasoning")
     # redacted_thinking carries only an encrypted payload: nothing readable to record.
 
 
 def _read_delta(delta: Any, index: int, recorder: Recorder) -> None:
-    delta_type = field(delta, "type")
+    delta_type = field_of(delta, "type")
     if delta_type == "input_json_delta":
-        recorder.add_tool_call(_CHOICE, index, arguments=field(delta, "partial_json"))
+        recorder.add_tool_call(_CHOICE, index, arguments=field_of(delta, "partial_json"))
     elif not recorder.capture_content:
         return
     elif delta_type == "text_delta":
-        recorder.add_text(_CHOICE, field(delta, "text"))
+        recorder.add_text(_CHOICE, field_of(delta, "text"))
     elif delta_type == "thinking_delta":
-        recorder.add_text(_CHOICE, field(delta, "thinking"), kind="reasoning")
+        recorder.add_text(_CHOICE, field_of(delta, "thinking"), kind="reasoning")
 
 
 def _read_usage(usage: Any, recorder: Recorder) -> None:
     """Usage of a Message, a message_start or a message_delta (whose counts are cumulative: overwrite)."""
     if usage is None:
         return
-    details = field(usage, "output_tokens_details")
-    reasoning = number(field(details, "thinking_tokens")) if details is not None else None
-    input_tokens = number(field(usage, "input_tokens"))
+    details = field_of(usage, "output_tokens_details")
+    reasoning = number_of(field_of(details, "thinking_tokens")) if details is not None else None
+    input_tokens = number_of(field_of(usage, "input_tokens"))
     if input_tokens is None:
         # A message_delta without input counts: only the (cumulative) output count moves.
         recorder.set_usage(
-            output_tokens=_integer(field(usage, "output_tokens")), reasoning_output_tokens=_integer(reasoning)
+            output_tokens=integer_of(field_of(usage, "output_tokens")), reasoning_output_tokens=integer_of(reasoning)
         )
         return
-    cache_read = number(field(usage, "cache_read_input_tokens"))
-    cache_creation = number(field(usage, "cache_creation_input_tokens"))
+    cache_read = number_of(field_of(usage, "cache_read_input_tokens"))
+    cache_creation = number_of(field_of(usage, "cache_creation_input_tokens"))
     # The conventions count every input token: uncached + read from cache + written to cache.
     total_input = int(input_tokens) + int(cache_read or 0) + int(cache_creation or 0)
     recorder.set_usage(
         input_tokens=total_input,
-        output_tokens=_integer(field(usage, "output_tokens")),
-        cache_read_input_tokens=_integer(cache_read),
-        cache_creation_input_tokens=_integer(cache_creation),
-        reasoning_output_tokens=_integer(reasoning),
+        output_tokens=integer_of(field_of(usage, "output_tokens")),
+        cache_read_input_tokens=integer_of(cache_read),
+        cache_creation_input_tokens=integer_of(cache_creation),
+        reasoning_output_tokens=integer_of(reasoning),
     )
 
 
-def _integer(value: Any) -> int | None:
-    return int(value) if number(value) is not None else None

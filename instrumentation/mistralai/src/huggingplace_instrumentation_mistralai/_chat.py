@@ -11,10 +11,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Call, Recorder, Request, server_of
+from huggingplace_sdk.engine import Call, Recorder, Request, field_of, integer_of, number_of, server_of, text_of
 
 from . import _content
-from ._fields import field, integer, number, text
 
 PROVIDER = "mistral_ai"
 
@@ -40,7 +39,7 @@ class ChatCodec:
         request = Request(
             operation=sc.OP_CHAT,
             provider=PROVIDER,
-            model=text(kwargs.get("model")),
+            model=text_of(kwargs.get("model")),
             stream=self._streams,
             attributes=_request_attributes(kwargs),
         )
@@ -51,30 +50,30 @@ class ChatCodec:
         return request
 
     def read_response(self, result: Any, recorder: Recorder) -> None:
-        recorder.set_response(id=field(result, "id"), model=field(result, "model"))
-        for choice in field(result, "choices") or ():
-            index = field(choice, "index") or 0
-            message = field(choice, "message")
+        recorder.set_response(id=field_of(result, "id"), model=field_of(result, "model"))
+        for choice in field_of(result, "choices") or ():
+            index = field_of(choice, "index") or 0
+            message = field_of(choice, "message")
             if message is not None:
                 _read_message(index, message, recorder, streamed=False)
-            recorder.set_finish_reason(index, field(choice, "finish_reason"))
-        _read_usage(field(result, "usage"), recorder)
+            recorder.set_finish_reason(index, field_of(choice, "finish_reason"))
+        _read_usage(field_of(result, "usage"), recorder)
 
     def read_chunk(self, chunk: Any, recorder: Recorder) -> None:
         # The stream yields CompletionEvent objects whose ``data`` is the CompletionChunk.
-        data = field(chunk, "data")
+        data = field_of(chunk, "data")
         if data is None:
             return
-        recorder.set_response(id=field(data, "id"), model=field(data, "model"))
-        for choice in field(data, "choices") or ():
-            index = field(choice, "index") or 0
-            delta = field(choice, "delta")
+        recorder.set_response(id=field_of(data, "id"), model=field_of(data, "model"))
+        for choice in field_of(data, "choices") or ():
+            index = field_of(choice, "index") or 0
+            delta = field_of(choice, "delta")
             if delta is not None:
                 _read_message(index, delta, recorder, streamed=True)
-            reason = field(choice, "finish_reason")
+            reason = field_of(choice, "finish_reason")
             if reason is not None:
                 recorder.set_finish_reason(index, reason)
-        _read_usage(field(data, "usage"), recorder)
+        _read_usage(field_of(data, "usage"), recorder)
 
     def is_injected_chunk(self, chunk: Any) -> bool:
         return False  # Mistral streams report usage unasked
@@ -95,10 +94,10 @@ def server_address(call: Call) -> tuple[str | None, int | None]:
 def _request_attributes(kwargs: dict[str, Any]) -> dict[str, Any]:
     attributes: dict[str, Any] = {}
     for key, attribute in _NUMERIC_PARAMETERS:
-        value = number(kwargs.get(key))
+        value = number_of(kwargs.get(key))
         if value is not None:
             attributes[attribute] = value
-    choices = integer(kwargs.get("n"))
+    choices = integer_of(kwargs.get("n"))
     if choices is not None and choices != 1:
         attributes[sc.GEN_AI_REQUEST_CHOICE_COUNT] = choices
     stop = kwargs.get("stop")
@@ -106,7 +105,7 @@ def _request_attributes(kwargs: dict[str, Any]) -> dict[str, Any]:
         attributes[sc.GEN_AI_REQUEST_STOP_SEQUENCES] = [stop]
     elif isinstance(stop, (list, tuple)) and all(isinstance(item, str) for item in stop):
         attributes[sc.GEN_AI_REQUEST_STOP_SEQUENCES] = list(stop)
-    format_type = field(kwargs.get("response_format"), "type")
+    format_type = field_of(kwargs.get("response_format"), "type")
     if format_type in ("json_object", "json_schema"):
         attributes[sc.GEN_AI_OUTPUT_TYPE] = "json"
     elif format_type == "text":
@@ -115,27 +114,27 @@ def _request_attributes(kwargs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read_message(index: int, message: Any, recorder: Recorder, *, streamed: bool) -> None:
-    role = field(message, "role")
+    role = field_of(message, "role")
     if role:
         recorder.set_role(index, role)
-    tool_calls = field(message, "tool_calls")
+    tool_calls = field_of(message, "tool_calls")
     if tool_calls:
         _read_tool_calls(index, tool_calls, recorder, streamed=streamed)
     if recorder.capture_content:
-        _read_content(index, field(message, "content"), recorder)
+        _read_content(index, field_of(message, "content"), recorder)
 
 
 def _read_tool_calls(index: int, tool_calls: Iterable[Any], recorder: Recorder, *, streamed: bool) -> None:
     for position, call in enumerate(tool_calls):
         # A streamed tool call says which call it continues; a whole response lists them in order.
-        call_index = field(call, "index") if streamed and _has_index(call) else position
-        function = field(call, "function")
+        call_index = field_of(call, "index") if streamed and _has_index(call) else position
+        function = field_of(call, "function")
         recorder.add_tool_call(
             index,
             call_index,
-            id=field(call, "id"),
-            name=field(function, "name"),
-            arguments=_content.arguments_text(field(function, "arguments")),
+            id=field_of(call, "id"),
+            name=field_of(function, "name"),
+            arguments=_content.arguments_text(field_of(function, "arguments")),
         )
 
 
@@ -161,9 +160,9 @@ def _read_content(index: int, content: Any, recorder: Recorder) -> None:
 def _read_usage(usage: Any, recorder: Recorder) -> None:
     if usage is None:
         return
-    details = field(usage, "prompt_tokens_details")
+    details = field_of(usage, "prompt_tokens_details")
     recorder.set_usage(
-        input_tokens=integer(field(usage, "prompt_tokens")),
-        output_tokens=integer(field(usage, "completion_tokens")),
-        cache_read_input_tokens=integer(field(details, "cached_tokens")) if details is not None else None,
+        input_tokens=integer_of(field_of(usage, "prompt_tokens")),
+        output_tokens=integer_of(field_of(usage, "completion_tokens")),
+        cache_read_input_tokens=integer_of(field_of(details, "cached_tokens")) if details is not None else None,
     )

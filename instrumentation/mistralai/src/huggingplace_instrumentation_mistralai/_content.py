@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ._fields import field
+from huggingplace_sdk.engine import field_of
 
 Part = dict[str, Any]
 # Only lists and tuples are read: any other iterable may be one-shot, and reading it first (content is read
@@ -18,22 +18,22 @@ def input_messages(messages: Any) -> list[dict[str, Any]]:
         return []
     result: list[dict[str, Any]] = []
     for message in messages:
-        role = str(field(message, "role") or "user")
-        content = field(message, "content")
+        role = str(field_of(message, "role") or "user")
+        content = field_of(message, "content")
         if role == "tool":
             parts: list[Part] = [
-                {"type": "tool_call_response", "id": field(message, "tool_call_id"), "response": content}
+                {"type": "tool_call_response", "id": field_of(message, "tool_call_id"), "response": content}
             ]
         else:
             parts = content_parts(content)
             parts.extend(
                 {
                     "type": "tool_call",
-                    "id": field(call, "id"),
-                    "name": field(field(call, "function"), "name"),
-                    "arguments": field(field(call, "function"), "arguments"),
+                    "id": field_of(call, "id"),
+                    "name": field_of(field_of(call, "function"), "name"),
+                    "arguments": field_of(field_of(call, "function"), "arguments"),
                 }
-                for call in _sequence(field(message, "tool_calls"))
+                for call in _sequence(field_of(message, "tool_calls"))
             )
         result.append({"role": role, "parts": parts})
     return result
@@ -44,10 +44,12 @@ def tool_definitions(tools: Any) -> list[dict[str, Any]]:
         return []
     definitions: list[dict[str, Any]] = []
     for tool in tools:
-        function = field(tool, "function")
-        definition: dict[str, Any] = {"type": str(field(tool, "type") or "function"), "name": field(function, "name")}
+        function = field_of(tool, "function")
+        definition: dict[str, Any] = {
+            "type": str(field_of(tool, "type") or "function"), "name": field_of(function, "name"),
+        }
         for key in ("description", "parameters"):
-            value = field(function, key)
+            value = field_of(function, key)
             if value is not None:
                 definition[key] = value
         definitions.append(definition)
@@ -63,14 +65,14 @@ def content_parts(content: Any) -> list[Part]:
         return []
     parts: list[Part] = []
     for chunk in content:
-        chunk_type = field(chunk, "type")
+        chunk_type = field_of(chunk, "type")
         if chunk_type == "text":
-            parts.append({"type": "text", "content": field(chunk, "text")})
+            parts.append({"type": "text", "content": field_of(chunk, "text")})
         elif chunk_type == "thinking":
             parts.append({"type": "reasoning", "content": thinking_text(chunk)})
         elif chunk_type == "image_url":
-            image = field(chunk, "image_url")
-            uri = image if isinstance(image, str) else field(image, "url")
+            image = field_of(chunk, "image_url")
+            uri = image if isinstance(image, str) else field_of(image, "url")
             parts.append({"type": "uri", "modality": "image", "uri": uri})
         else:
             parts.append({"type": str(chunk_type)})
@@ -79,7 +81,7 @@ def content_parts(content: Any) -> list[Part]:
 
 def thinking_text(chunk: Any) -> str:
     """A thinking chunk holds a list of text chunks."""
-    return "".join(field(inner, "text") or "" for inner in field(chunk, "thinking") or ())
+    return "".join(field_of(inner, "text") or "" for inner in field_of(chunk, "thinking") or ())
 
 
 def arguments_text(arguments: Any) -> str | None:

@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Call, Recorder, Request
+from huggingplace_sdk.engine import Call, Recorder, Request, field_of
 
 from . import _content
-from ._fields import arg, as_int, as_str, field, put
+from ._fields import arg, as_int, as_str, put
 from ._request import is_usage_only_chunk, maybe_request_stream_usage, new_request, put_sampling
 from ._usage import record_chat_usage
 
@@ -19,49 +19,49 @@ def output_type(response_format: Any) -> str | None:
     """``gen_ai.output.type`` from a ``response_format`` (a dict, or a pydantic class for ``parse``)."""
     if inspect.isclass(response_format):
         return "json"
-    kind = field(response_format, "type")
+    kind = field_of(response_format, "type")
     if kind in ("json_object", "json_schema"):
         return "json"
     return "text" if kind == "text" else None
 
 
 def record_response_metadata(result: Any, recorder: Recorder) -> None:
-    recorder.set_response(id=as_str(field(result, "id")), model=as_str(field(result, "model")))
-    tier = as_str(field(result, "service_tier"))
+    recorder.set_response(id=as_str(field_of(result, "id")), model=as_str(field_of(result, "model")))
+    tier = as_str(field_of(result, "service_tier"))
     if tier is not None:
         recorder.set_attribute(sc.OPENAI_RESPONSE_SERVICE_TIER, tier)
-    fingerprint = as_str(field(result, "system_fingerprint"))
+    fingerprint = as_str(field_of(result, "system_fingerprint"))
     if fingerprint is not None:
         recorder.set_attribute(sc.OPENAI_RESPONSE_SYSTEM_FINGERPRINT, fingerprint)
 
 
 def _record_tool_calls(index: int, message: Any, recorder: Recorder) -> None:
-    for position, call in enumerate(field(message, "tool_calls") or ()):
-        function = field(call, "function")
-        call_index = as_int(field(call, "index"))  # present on stream deltas only
+    for position, call in enumerate(field_of(message, "tool_calls") or ()):
+        function = field_of(call, "function")
+        call_index = as_int(field_of(call, "index"))  # present on stream deltas only
         recorder.add_tool_call(
             index,
             position if call_index is None else call_index,
-            id=as_str(field(call, "id")),
-            name=as_str(field(function, "name")),
-            arguments=field(function, "arguments") or None,
+            id=as_str(field_of(call, "id")),
+            name=as_str(field_of(function, "name")),
+            arguments=field_of(function, "arguments") or None,
         )
-    function_call = field(message, "function_call")  # the deprecated single-function form
+    function_call = field_of(message, "function_call")  # the deprecated single-function form
     if function_call is not None:
         recorder.add_tool_call(
             index,
             0,
-            name=as_str(field(function_call, "name")),
-            arguments=field(function_call, "arguments") or None,
+            name=as_str(field_of(function_call, "name")),
+            arguments=field_of(function_call, "arguments") or None,
         )
 
 
 def _record_message(index: int, message: Any, recorder: Recorder) -> None:
-    role = as_str(field(message, "role"))
+    role = as_str(field_of(message, "role"))
     if role is not None:
         recorder.set_role(index, role)
     for name in ("content", "refusal"):
-        text = field(message, name)
+        text = field_of(message, name)
         if isinstance(text, str) and text:
             recorder.add_text(index, text)
     _record_tool_calls(index, message, recorder)
@@ -84,12 +84,12 @@ class ChatCodec:
 
     def read_response(self, result: Any, recorder: Recorder) -> None:
         record_response_metadata(result, recorder)
-        for position, choice in enumerate(field(result, "choices") or ()):
-            index = as_int(field(choice, "index"))
+        for position, choice in enumerate(field_of(result, "choices") or ()):
+            index = as_int(field_of(choice, "index"))
             index = position if index is None else index
-            recorder.set_finish_reason(index, as_str(field(choice, "finish_reason")))
-            _record_message(index, field(choice, "message"), recorder)
-        record_chat_usage(field(result, "usage"), recorder)
+            recorder.set_finish_reason(index, as_str(field_of(choice, "finish_reason")))
+            _record_message(index, field_of(choice, "message"), recorder)
+        record_chat_usage(field_of(result, "usage"), recorder)
 
     def read_chunk(self, chunk: Any, recorder: Recorder) -> None:
         if isinstance(chunk, Mapping):
@@ -119,14 +119,14 @@ class ChatCodec:
     def _read_chunk_fields(self, chunk: Any, recorder: Recorder) -> None:
         """A chunk given as a plain mapping (raw JSON)."""
         record_response_metadata(chunk, recorder)
-        for position, choice in enumerate(field(chunk, "choices") or ()):
-            index = as_int(field(choice, "index"))
+        for position, choice in enumerate(field_of(chunk, "choices") or ()):
+            index = as_int(field_of(choice, "index"))
             index = position if index is None else index
-            delta = field(choice, "delta")
+            delta = field_of(choice, "delta")
             if delta is not None:
                 _record_message(index, delta, recorder)
-            recorder.set_finish_reason(index, as_str(field(choice, "finish_reason")))
-        record_chat_usage(field(chunk, "usage"), recorder)
+            recorder.set_finish_reason(index, as_str(field_of(choice, "finish_reason")))
+        record_chat_usage(field_of(chunk, "usage"), recorder)
 
     def is_injected_chunk(self, chunk: Any) -> bool:
         return is_usage_only_chunk(chunk)

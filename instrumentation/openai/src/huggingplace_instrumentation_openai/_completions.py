@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Call, Recorder, Request
+from huggingplace_sdk.engine import Call, Recorder, Request, field_of
 
 from . import _content
 from ._chat import record_response_metadata
-from ._fields import arg, as_int, as_str, field
+from ._fields import arg, as_int, as_str
 from ._request import is_usage_only_chunk, maybe_request_stream_usage, new_request, put_sampling
 from ._usage import record_chat_usage
 
@@ -27,14 +27,14 @@ class CompletionsCodec:
 
     def read_response(self, result: Any, recorder: Recorder) -> None:
         record_response_metadata(result, recorder)
-        for position, choice in enumerate(field(result, "choices") or ()):
-            index = as_int(field(choice, "index"))
+        for position, choice in enumerate(field_of(result, "choices") or ()):
+            index = as_int(field_of(choice, "index"))
             index = position if index is None else index
-            text = field(choice, "text")
+            text = field_of(choice, "text")
             if isinstance(text, str) and text:
                 recorder.add_text(index, text)
-            recorder.set_finish_reason(index, as_str(field(choice, "finish_reason")))
-        record_chat_usage(field(result, "usage"), recorder)
+            recorder.set_finish_reason(index, as_str(field_of(choice, "finish_reason")))
+        record_chat_usage(field_of(result, "usage"), recorder)
 
     def read_chunk(self, chunk: Any, recorder: Recorder) -> None:
         self.read_response(chunk, recorder)

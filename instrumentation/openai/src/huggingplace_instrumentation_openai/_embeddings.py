@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Call, Recorder, Request
+from huggingplace_sdk.engine import Call, Recorder, Request, field_of
 
-from ._fields import arg, as_int, as_str, field, put
+from ._fields import arg, as_int, as_str, put
 from ._request import new_request
 
 
@@ -21,14 +21,14 @@ class EmbeddingsCodec:
         return request
 
     def read_response(self, result: Any, recorder: Recorder) -> None:
-        recorder.set_response(model=as_str(field(result, "model")))
-        data = field(result, "data") or ()
-        embedding = field(data[0], "embedding") if data else None
+        recorder.set_response(model=as_str(field_of(result, "model")))
+        data = field_of(result, "data") or ()
+        embedding = field_of(data[0], "embedding") if data else None
         if isinstance(embedding, list) and embedding:
             recorder.set_attribute(sc.GEN_AI_EMBEDDINGS_DIMENSION_COUNT, len(embedding))
-        usage = field(result, "usage")
+        usage = field_of(result, "usage")
         if usage is not None:
-            recorder.set_usage(input_tokens=as_int(field(usage, "prompt_tokens")))
+            recorder.set_usage(input_tokens=as_int(field_of(usage, "prompt_tokens")))
 
     def read_chunk(self, chunk: Any, recorder: Recorder) -> None:
         """Embeddings never stream."""

@@ -1,4 +1,7 @@
-"""Reading openai values uniformly: pydantic models or plain dicts, and the SDK's "not given" sentinels."""
+"""Reading openai call arguments: strict number/str coercion, ``extra_body`` fallbacks, the server address.
+
+Attribute-or-key access and the "not given" sentinels are the engine's (``field_of``, ``given_value``).
+"""
 
 from __future__ import annotations
 
@@ -7,16 +10,11 @@ from typing import Any
 
 from opentelemetry.util.types import AttributeValue
 
-# openai marks omitted arguments with these sentinels (falsy objects); helpers such as ``stream()`` pass
-# every argument explicitly, so an omitted one arrives as a sentinel rather than being absent.
-_SENTINELS = frozenset({"NotGiven", "Omit"})
+from huggingplace_sdk.engine import given_value
+from huggingplace_sdk.engine import server_of as _server_of_url
 
-
-def given(value: Any) -> Any:
-    """``value``, or ``None`` when it is an openai "not given" sentinel."""
-    if value is None or type(value).__name__ in _SENTINELS:
-        return None
-    return value
+# openai marks omitted arguments with sentinels (falsy objects); helpers such as ``stream()`` pass every
+# argument explicitly, so an omitted one arrives as a sentinel rather than being absent (``given_value``).
 
 
 def arg(kwargs: Mapping[str, Any], name: str) -> Any:
@@ -25,21 +23,12 @@ def arg(kwargs: Mapping[str, Any], name: str) -> Any:
     Falls back to ``extra_body``, where callers put parameters their SDK release does not name yet (the
     value is sent all the same).
     """
-    value = given(kwargs.get(name))
+    value = given_value(kwargs.get(name))
     if value is None:
-        extra = given(kwargs.get("extra_body"))
+        extra = given_value(kwargs.get("extra_body"))
         if isinstance(extra, Mapping):
-            value = given(extra.get(name))
+            value = given_value(extra.get(name))
     return value
-
-
-def field(obj: Any, name: str) -> Any:
-    """``obj.name`` for SDK models, ``obj[name]`` for dicts (``parse(to=dict)``, raw JSON), else ``None``."""
-    if obj is None:
-        return None
-    if isinstance(obj, Mapping):
-        return obj.get(name)
-    return getattr(obj, name, None)
 
 
 def as_int(value: Any) -> int | None:
@@ -65,7 +54,7 @@ def put(attributes: dict[str, AttributeValue], key: str, value: AttributeValue |
 
 def string_list(value: Any) -> list[str] | None:
     """A stop-sequence style argument (a string or a list of strings) as a list."""
-    value = given(value)
+    value = given_value(value)
     if isinstance(value, str):
         return [value]
     if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
@@ -75,12 +64,4 @@ def string_list(value: Any) -> list[str] | None:
 
 def server_of(instance: Any) -> tuple[str | None, int | None]:
     """Host and port from the resource's client ``base_url`` (the default port of its scheme if absent)."""
-    client = getattr(instance, "_client", None)
-    url = getattr(client, "base_url", None)
-    host = getattr(url, "host", None)
-    if not isinstance(host, str) or not host:
-        return None, None
-    port = getattr(url, "port", None)
-    if not isinstance(port, int):
-        port = {"https": 443, "http": 80}.get(str(getattr(url, "scheme", "")))
-    return host, port
+    return _server_of_url(getattr(getattr(instance, "_client", None), "base_url", None))

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Call, Request
+from huggingplace_sdk.engine import Call, Request, given_value
 
-from ._fields import arg, as_float, as_int, as_str, given, put, server_of, string_list
+from ._fields import arg, as_float, as_int, as_str, put, server_of, string_list
 
 PROVIDER = "openai"
 STREAM_USAGE_OPTION = "stream_usage"
@@ -21,7 +21,7 @@ def new_request(call: Call, operation: str) -> Request:
         operation=operation,
         provider=PROVIDER,
         model=as_str(arg(kwargs, "model")),
-        stream=bool(given(kwargs.get("stream"))),  # only the argument decides what the SDK returns
+        stream=bool(given_value(kwargs.get("stream"))),  # only the argument decides what the SDK returns
         server_address=host,
         server_port=port,
     )

@@ -13,11 +13,11 @@ import inspect
 from typing import Any
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Call, Recorder, Request
+from huggingplace_sdk.engine import Call, Recorder, Request, field_of
 
 from . import _content
 from ._chat import record_response_metadata
-from ._fields import arg, as_int, as_str, field, put
+from ._fields import arg, as_int, as_str, put
 from ._request import new_request, put_sampling
 from ._usage import record_responses_usage
 
@@ -28,19 +28,19 @@ _REASONING_DELTAS = frozenset({"response.reasoning_summary_text.delta", "respons
 
 
 def finish_reason(response: Any) -> str | None:
-    status = field(response, "status")
+    status = field_of(response, "status")
     if status == "completed":
-        items = field(response, "output") or ()
-        return "tool_calls" if any(field(item, "type") in _TOOL_CALL_ITEMS for item in items) else "stop"
+        items = field_of(response, "output") or ()
+        return "tool_calls" if any(field_of(item, "type") in _TOOL_CALL_ITEMS for item in items) else "stop"
     if status == "incomplete":
-        return as_str(field(field(response, "incomplete_details"), "reason")) or "incomplete"
+        return as_str(field_of(field_of(response, "incomplete_details"), "reason")) or "incomplete"
     return {"failed": "error", "cancelled": "cancelled"}.get(str(status))
 
 
 def _output_type(kwargs: dict[str, Any]) -> str | None:
     if inspect.isclass(arg(kwargs, "text_format")):
         return "json"
-    kind = field(field(arg(kwargs, "text"), "format"), "type")
+    kind = field_of(field_of(arg(kwargs, "text"), "format"), "type")
     if kind in ("json_schema", "json_object"):
         return "json"
     return "text" if kind == "text" else None
@@ -50,7 +50,7 @@ def _record_summary(response: Any, recorder: Recorder) -> None:
     """What a whole response says besides its content: id, model, status, usage."""
     record_response_metadata(response, recorder)
     recorder.set_finish_reason(0, finish_reason(response))
-    record_responses_usage(field(response, "usage"), recorder)
+    record_responses_usage(field_of(response, "usage"), recorder)
 
 
 class ResponsesCodec:
@@ -76,54 +76,55 @@ class ResponsesCodec:
     def read_response(self, result: Any, recorder: Recorder) -> None:
         _record_summary(result, recorder)
         calls = 0
-        for item in field(result, "output") or ():
-            kind = field(item, "type")
+        for item in field_of(result, "output") or ():
+            kind = field_of(item, "type")
             if kind == "message":
-                recorder.set_role(0, as_str(field(item, "role")) or "assistant")
-                for part in field(item, "content") or ():
-                    text = field(part, "text") if field(part, "type") == "output_text" else field(part, "refusal")
+                recorder.set_role(0, as_str(field_of(item, "role")) or "assistant")
+                for part in field_of(item, "content") or ():
+                    key = "text" if field_of(part, "type") == "output_text" else "refusal"
+                    text = field_of(part, key)
                     if isinstance(text, str) and text:
                         recorder.add_text(0, text)
             elif kind in _TOOL_CALL_ITEMS:
                 recorder.add_tool_call(
                     0,
                     calls,
-                    id=as_str(field(item, "call_id")),
-                    name=as_str(field(item, "name")),
-                    arguments=field(item, "arguments") or field(item, "input") or None,
+                    id=as_str(field_of(item, "call_id")),
+                    name=as_str(field_of(item, "name")),
+                    arguments=field_of(item, "arguments") or field_of(item, "input") or None,
                 )
                 calls += 1
             elif kind == "reasoning":
-                for summary in field(item, "summary") or ():
-                    text = field(summary, "text")
+                for summary in field_of(item, "summary") or ():
+                    text = field_of(summary, "text")
                     if isinstance(text, str) and text:
                         recorder.add_text(0, text, kind="reasoning")
 
     def read_chunk(self, chunk: Any, recorder: Recorder) -> None:
-        kind = field(chunk, "type")
+        kind = field_of(chunk, "type")
         if kind in _TEXT_DELTAS:
-            recorder.add_text(0, str(field(chunk, "delta") or ""))
+            recorder.add_text(0, str(field_of(chunk, "delta") or ""))
         elif kind in _REASONING_DELTAS:
-            recorder.add_text(0, str(field(chunk, "delta") or ""), kind="reasoning")
+            recorder.add_text(0, str(field_of(chunk, "delta") or ""), kind="reasoning")
         elif kind == "response.output_item.added":
-            item = field(chunk, "item")
-            if field(item, "type") in _TOOL_CALL_ITEMS:
+            item = field_of(chunk, "item")
+            if field_of(item, "type") in _TOOL_CALL_ITEMS:
                 recorder.add_tool_call(
                     0,
-                    as_int(field(chunk, "output_index")) or 0,
-                    id=as_str(field(item, "call_id")),
-                    name=as_str(field(item, "name")),
+                    as_int(field_of(chunk, "output_index")) or 0,
+                    id=as_str(field_of(item, "call_id")),
+                    name=as_str(field_of(item, "name")),
                 )
         elif kind in ("response.function_call_arguments.delta", "response.custom_tool_call_input.delta"):
             recorder.add_tool_call(
                 0,
-                as_int(field(chunk, "output_index")) or 0,
-                arguments=str(field(chunk, "delta") or "") or None,
+                as_int(field_of(chunk, "output_index")) or 0,
+                arguments=str(field_of(chunk, "delta") or "") or None,
             )
         elif kind in ("response.created", "response.in_progress"):
-            record_response_metadata(field(chunk, "response"), recorder)
+            record_response_metadata(field_of(chunk, "response"), recorder)
         elif kind in _TERMINAL_EVENTS:
-            _record_summary(field(chunk, "response"), recorder)
+            _record_summary(field_of(chunk, "response"), recorder)
 
     def is_injected_chunk(self, chunk: Any) -> bool:
         return False  # Responses streams always report usage: nothing is ever injected

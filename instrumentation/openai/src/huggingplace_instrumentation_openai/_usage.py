@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from huggingplace_sdk.engine import Recorder
+from huggingplace_sdk.engine import Recorder, field_of
 
-from ._fields import as_int, field
+from ._fields import as_int
 
 
 def record_chat_usage(usage: Any, recorder: Recorder) -> None:
@@ -14,10 +14,10 @@ def record_chat_usage(usage: Any, recorder: Recorder) -> None:
     if usage is None:
         return
     recorder.set_usage(
-        input_tokens=as_int(field(usage, "prompt_tokens")),
-        output_tokens=as_int(field(usage, "completion_tokens")),
-        cache_read_input_tokens=as_int(field(field(usage, "prompt_tokens_details"), "cached_tokens")),
-        reasoning_output_tokens=as_int(field(field(usage, "completion_tokens_details"), "reasoning_tokens")),
+        input_tokens=as_int(field_of(usage, "prompt_tokens")),
+        output_tokens=as_int(field_of(usage, "completion_tokens")),
+        cache_read_input_tokens=as_int(field_of(field_of(usage, "prompt_tokens_details"), "cached_tokens")),
+        reasoning_output_tokens=as_int(field_of(field_of(usage, "completion_tokens_details"), "reasoning_tokens")),
     )
 
 
@@ -26,8 +26,8 @@ def record_responses_usage(usage: Any, recorder: Recorder) -> None:
     if usage is None:
         return
     recorder.set_usage(
-        input_tokens=as_int(field(usage, "input_tokens")),
-        output_tokens=as_int(field(usage, "output_tokens")),
-        cache_read_input_tokens=as_int(field(field(usage, "input_tokens_details"), "cached_tokens")),
-        reasoning_output_tokens=as_int(field(field(usage, "output_tokens_details"), "reasoning_tokens")),
+        input_tokens=as_int(field_of(usage, "input_tokens")),
+        output_tokens=as_int(field_of(usage, "output_tokens")),
+        cache_read_input_tokens=as_int(field_of(field_of(usage, "input_tokens_details"), "cached_tokens")),
+        reasoning_output_tokens=as_int(field_of(field_of(usage, "output_tokens_details"), "reasoning_tokens")),
     )

@@ -1,0 +1,60 @@
+"""Reading vendor values uniformly: SDK model objects or plain dicts, real numbers, "not given" sentinels.
+
+Shared by the LLM adapters' codecs. Stream codecs on a per-chunk hot path may read attributes directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+# Generated SDKs mark omitted arguments with sentinel objects rather than None: Stainless (openai,
+# anthropic) uses NotGiven / Omit, Speakeasy (mistralai) uses Unset. Matched by type name so that no
+# vendor package is imported here.
+_UNSET_TYPES = frozenset({"NotGiven", "Omit", "Unset"})
+
+
+def given_value(value: Any) -> Any:
+    """``value``, or None when it is an SDK "not given" sentinel."""
+    if value is None or type(value).__name__ in _UNSET_TYPES:
+        return None
+    return value
+
+
+_ABSENT = object()
+
+
+def field_of(obj: Any, name: str) -> Any:
+    """``obj[name]`` for a mapping, ``obj.name`` otherwise; None when absent or not given."""
+    if isinstance(obj, dict):  # the common cases first: the ABC check of Mapping costs more
+        value = obj.get(name)
+    else:
+        value = getattr(obj, name, _ABSENT)
+        if value is _ABSENT:
+            value = obj.get(name) if isinstance(obj, Mapping) else None
+    if value is None or type(value).__name__ in _UNSET_TYPES:
+        return None
+    return value
+
+
+def number_of(value: Any) -> int | float | None:
+    """The value when it is a real number; sentinels and bools give None."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def integer_of(value: Any) -> int | None:
+    """A real number as an int (token counts); None otherwise."""
+    return int(value) if number_of(value) is not None else None
+
+
+def text_of(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def strings_of(value: Any) -> list[str] | None:
+    """A list or tuple of strings as a list; anything else gives None."""
+    if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
+        return list(value)
+    return None

@@ -94,34 +94,43 @@ def observe_raw_response(response: Any, invocation: Invocation, observe_stream: 
     state = _RawState()
     observer = observe_stream or _observe_in_place
     cls = type(response)
-    owner = weakref.ref(response)  # the shadows must not keep the response alive (finalize below)
     parse = cls.parse
+    # The parse shadow holds the response itself: ``create(...).parse()`` drops the caller's last reference
+    # before parse runs. That cycle lasts only until the first parse, which removes the shadow (the class's
+    # parse, with its cache, serves later calls); a response never parsed is ended when the cycle is collected.
     if inspect.iscoroutinefunction(parse):
 
         async def async_parse(*args: Any, **kwargs: Any) -> Any:
-            return _on_parsed(state, invocation, observer, await parse(owner(), *args, **kwargs))
+            parsed = await parse(response, *args, **kwargs)
+            vars(response).pop("parse", None)
+            return _on_parsed(state, invocation, observer, parsed)
 
         response.parse = async_parse
     else:
 
         def sync_parse(*args: Any, **kwargs: Any) -> Any:
-            return _on_parsed(state, invocation, observer, parse(owner(), *args, **kwargs))
+            parsed = parse(response, *args, **kwargs)
+            vars(response).pop("parse", None)
+            return _on_parsed(state, invocation, observer, parsed)
 
         response.parse = sync_parse
     close = getattr(cls, "close", None)
     if callable(close):
+        owner = weakref.ref(response)  # the close shadow must not keep the response alive
         if inspect.iscoroutinefunction(close):
 
             async def async_close(*args: Any, **kwargs: Any) -> Any:
                 _on_close(state, invocation)
-                return await close(owner(), *args, **kwargs)
+                target = owner()
+                return None if target is None else await close(target, *args, **kwargs)
 
             response.close = async_close
         else:
 
             def sync_close(*args: Any, **kwargs: Any) -> Any:
                 _on_close(state, invocation)
-                return close(owner(), *args, **kwargs)
+                target = owner()
+                return None if target is None else close(target, *args, **kwargs)
 
             response.close = sync_close
     weakref.finalize(response, _end_if_unparsed, state, invocation)

@@ -5,7 +5,15 @@ from __future__ import annotations
 from ._engine.content import ContentPolicy, Redactor
 from ._engine.engine import Engine, Operation
 from ._engine.errors import error_type_of, record_error
-from ._engine.fields import field_of, given_value, integer_of, number_of, strings_of, text_of
+from ._engine.fields import (
+    field_of,
+    given_value,
+    integer_of,
+    number_attributes,
+    number_of,
+    strings_of,
+    text_of,
+)
 from ._engine.guard import guarded, internal_error_counts, report_internal_error, tolerate_internal_errors
 from ._engine.instrumentor import GenAIInstrumentor
 from ._engine.invocation import Invocation
@@ -44,6 +52,7 @@ __all__ = [
     "guarded",
     "integer_of",
     "internal_error_counts",
+    "number_attributes",
     "number_of",
     "observe_raw_response",
     "platform_session_attributes",

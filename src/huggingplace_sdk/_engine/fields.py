@@ -5,8 +5,10 @@ Shared by the LLM adapters' codecs. Stream codecs on a per-chunk hot path may re
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
+
+from opentelemetry.util.types import AttributeValue
 
 # Generated SDKs mark omitted arguments with sentinel objects rather than None: Stainless (openai,
 # anthropic) uses NotGiven / Omit, Speakeasy (mistralai) uses Unset. Matched by type name so that no
@@ -54,7 +56,19 @@ def text_of(value: Any) -> str | None:
 
 
 def strings_of(value: Any) -> list[str] | None:
-    """A list or tuple of strings as a list; anything else gives None."""
+    """A stop-sequence style value: a string, or a list or tuple of strings, as a list; else None."""
+    if isinstance(value, str):
+        return [value]
     if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
         return list(value)
     return None
+
+
+def number_attributes(values: Mapping[str, Any], names: Iterable[tuple[str, str]]) -> dict[str, AttributeValue]:
+    """``{attribute: value}`` for each ``(key, attribute)`` of ``names`` whose value is a real number."""
+    attributes: dict[str, AttributeValue] = {}
+    for key, attribute in names:
+        value = number_of(values.get(key))
+        if value is not None:
+            attributes[attribute] = value
+    return attributes

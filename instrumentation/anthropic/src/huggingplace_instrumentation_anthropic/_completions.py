@@ -8,26 +8,23 @@ from __future__ import annotations
 from typing import Any
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Call, Recorder, Request, field_of, number_of, strings_of, text_of
+from huggingplace_sdk.engine import Call, Recorder, Request, field_of, number_attributes, strings_of, text_of
 
 from ._messages import PROVIDER, server_address
 
 _CHOICE = 0
+_NUMERIC_PARAMETERS = (
+    ("max_tokens_to_sample", sc.GEN_AI_REQUEST_MAX_TOKENS),
+    ("temperature", sc.GEN_AI_REQUEST_TEMPERATURE),
+    ("top_p", sc.GEN_AI_REQUEST_TOP_P),
+    ("top_k", sc.GEN_AI_REQUEST_TOP_K),
+)
 
 
 class CompletionsCodec:
     def read_request(self, call: Call) -> Request:
         kwargs = call.kwargs
-        attributes: dict[str, Any] = {}
-        for key, attribute in (
-            ("max_tokens_to_sample", sc.GEN_AI_REQUEST_MAX_TOKENS),
-            ("temperature", sc.GEN_AI_REQUEST_TEMPERATURE),
-            ("top_p", sc.GEN_AI_REQUEST_TOP_P),
-            ("top_k", sc.GEN_AI_REQUEST_TOP_K),
-        ):
-            value = number_of(kwargs.get(key))
-            if value is not None:
-                attributes[attribute] = value
+        attributes = number_attributes(kwargs, _NUMERIC_PARAMETERS)
         stop = strings_of(kwargs.get("stop_sequences"))
         if stop is not None:
             attributes[sc.GEN_AI_REQUEST_STOP_SEQUENCES] = stop

@@ -19,6 +19,7 @@ from huggingplace_sdk.engine import (
     Request,
     field_of,
     integer_of,
+    number_attributes,
     number_of,
     server_of,
     strings_of,
@@ -86,17 +87,16 @@ class MessagesCodec:
         return False  # Anthropic streams always report usage; nothing is ever injected
 
 
+_NUMERIC_PARAMETERS = (
+    ("max_tokens", sc.GEN_AI_REQUEST_MAX_TOKENS),
+    ("temperature", sc.GEN_AI_REQUEST_TEMPERATURE),
+    ("top_p", sc.GEN_AI_REQUEST_TOP_P),
+    ("top_k", sc.GEN_AI_REQUEST_TOP_K),
+)
+
+
 def _request_attributes(kwargs: dict[str, Any]) -> dict[str, Any]:
-    attributes: dict[str, Any] = {}
-    for key, attribute in (
-        ("max_tokens", sc.GEN_AI_REQUEST_MAX_TOKENS),
-        ("temperature", sc.GEN_AI_REQUEST_TEMPERATURE),
-        ("top_p", sc.GEN_AI_REQUEST_TOP_P),
-        ("top_k", sc.GEN_AI_REQUEST_TOP_K),
-    ):
-        value = number_of(kwargs.get(key))
-        if value is not None:
-            attributes[attribute] = value
+    attributes = number_attributes(kwargs, _NUMERIC_PARAMETERS)
     stop = strings_of(kwargs.get("stop_sequences"))
     if stop is not None:
         attributes[sc.GEN_AI_REQUEST_STOP_SEQUENCES] = stop

@@ -11,7 +11,17 @@ from collections.abc import Iterable
 from typing import Any
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Call, Recorder, Request, field_of, integer_of, number_of, server_of, text_of
+from huggingplace_sdk.engine import (
+    Call,
+    Recorder,
+    Request,
+    field_of,
+    integer_of,
+    number_attributes,
+    server_of,
+    strings_of,
+    text_of,
+)
 
 from . import _content
 
@@ -92,19 +102,13 @@ def server_address(call: Call) -> tuple[str | None, int | None]:
 
 
 def _request_attributes(kwargs: dict[str, Any]) -> dict[str, Any]:
-    attributes: dict[str, Any] = {}
-    for key, attribute in _NUMERIC_PARAMETERS:
-        value = number_of(kwargs.get(key))
-        if value is not None:
-            attributes[attribute] = value
+    attributes = number_attributes(kwargs, _NUMERIC_PARAMETERS)
     choices = integer_of(kwargs.get("n"))
     if choices is not None and choices != 1:
         attributes[sc.GEN_AI_REQUEST_CHOICE_COUNT] = choices
-    stop = kwargs.get("stop")
-    if isinstance(stop, str):
-        attributes[sc.GEN_AI_REQUEST_STOP_SEQUENCES] = [stop]
-    elif isinstance(stop, (list, tuple)) and all(isinstance(item, str) for item in stop):
-        attributes[sc.GEN_AI_REQUEST_STOP_SEQUENCES] = list(stop)
+    stop = strings_of(kwargs.get("stop"))
+    if stop is not None:
+        attributes[sc.GEN_AI_REQUEST_STOP_SEQUENCES] = stop
     format_type = field_of(kwargs.get("response_format"), "type")
     if format_type in ("json_object", "json_schema"):
         attributes[sc.GEN_AI_OUTPUT_TYPE] = "json"

@@ -10,7 +10,7 @@ from typing import Any
 
 from opentelemetry.util.types import AttributeValue
 
-from huggingplace_sdk.engine import given_value
+from huggingplace_sdk.engine import given_value, strings_of
 from huggingplace_sdk.engine import server_of as _server_of_url
 
 # openai marks omitted arguments with sentinels (falsy objects); helpers such as ``stream()`` pass every
@@ -54,12 +54,7 @@ def put(attributes: dict[str, AttributeValue], key: str, value: AttributeValue |
 
 def string_list(value: Any) -> list[str] | None:
     """A stop-sequence style argument (a string or a list of strings) as a list."""
-    value = given_value(value)
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
-        return list(value)
-    return None
+    return strings_of(given_value(value))
 
 
 def server_of(instance: Any) -> tuple[str | None, int | None]:

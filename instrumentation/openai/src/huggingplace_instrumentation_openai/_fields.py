@@ -24,8 +24,8 @@ def arg(kwargs: Mapping[str, Any], name: str) -> Any:
     value is sent all the same).
     """
     value = given_value(kwargs.get(name))
-    if value is None:
-        extra = given_value(kwargs.get("extra_body"))
+    if value is None and "extra_body" in kwargs:
+        extra = given_value(kwargs["extra_body"])
         if isinstance(extra, Mapping):
             value = given_value(extra.get(name))
     return value

@@ -64,6 +64,28 @@ class Mode:
     spans: Callable[[], int] = lambda: 0  # spans exported so far, to check each mode really traced
 
 
+def instrumented_modes(providers: Providers, ours: Any, peer_name: str,
+                       load_peer: Callable[[], Any], hint: str) -> list[Mode]:
+    """Uninstrumented, ours and (when it can be imported) a peer instrumentor, all on the same providers."""
+
+    def count() -> int:
+        return providers.exporter.count
+
+    def switch(instrumentor: Any) -> tuple[Callable[[], None], Callable[[], None]]:
+        return (lambda: instrumentor.instrument(tracer_provider=providers.tracer_provider,
+                                                meter_provider=providers.meter_provider),
+                lambda: instrumentor.uninstrument())
+
+    modes = [Mode("uninstrumented", spans=count), Mode("ours", *switch(ours), count)]
+    try:
+        peer = load_peer()
+    except ImportError:
+        print(f"peer not installed: {hint}")
+        return modes
+    modes.append(Mode(peer_name, *switch(peer), count))
+    return modes
+
+
 def _time_sync(call: Callable[[], Any], calls: int) -> float:
     start = time.process_time()
     for _ in range(calls):
@@ -153,5 +175,5 @@ def spans_exported(providers: Providers) -> int:
     return providers.exporter.count
 
 
-__all__ = ["CountingExporter", "Mode", "Providers", "ReadableSpan", "measure", "memory_growth", "save",
-           "spans_exported", "table"]
+__all__ = ["CountingExporter", "Mode", "Providers", "ReadableSpan", "instrumented_modes", "measure",
+           "memory_growth", "save", "spans_exported", "table"]

@@ -21,7 +21,7 @@ import anthropic
 import httpx2
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _harness import Mode, Providers, measure, memory_growth, save, table
+from _harness import Mode, Providers, instrumented_modes, measure, memory_growth, save, table
 from huggingplace_instrumentation_anthropic import AnthropicInstrumentor
 
 from huggingplace_sdk.testing import cassette_path, decoded_body, load_cassette, recorded_request_json
@@ -56,26 +56,15 @@ def _clients() -> tuple[anthropic.Anthropic, anthropic.AsyncAnthropic]:
     return sync, async_client
 
 
+def _load_peer() -> Any:
+    from opentelemetry.instrumentation.anthropic import AnthropicInstrumentor as Peer
+
+    return Peer()
+
+
 def _modes(providers: Providers) -> list[Mode]:
-    ours = AnthropicInstrumentor()
-
-    def count() -> int:
-        return providers.exporter.count
-
-    modes = [Mode("uninstrumented", spans=count),
-             Mode("ours", lambda: ours.instrument(tracer_provider=providers.tracer_provider,
-                                                  meter_provider=providers.meter_provider),
-                  lambda: ours.uninstrument(), count)]
-    try:
-        from opentelemetry.instrumentation.anthropic import AnthropicInstrumentor as Peer
-    except ImportError:
-        print("peer not installed: run with --with opentelemetry-instrumentation-anthropic (see docstring)")
-        return modes
-    peer = Peer()
-    modes.append(Mode("openllmetry", lambda: peer.instrument(tracer_provider=providers.tracer_provider,
-                                                            meter_provider=providers.meter_provider),
-                      lambda: peer.uninstrument(), count))
-    return modes
+    return instrumented_modes(providers, AnthropicInstrumentor(), "openllmetry", _load_peer,
+                              "run with --with opentelemetry-instrumentation-anthropic (see docstring)")
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ import httpx2
 import openai
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _harness import Mode, Providers, measure, memory_growth, save, table
+from _harness import Mode, Providers, instrumented_modes, measure, memory_growth, save, table
 from huggingplace_instrumentation_openai import OpenAIInstrumentor
 
 from huggingplace_sdk.testing import cassette_path, decoded_body, load_cassette
@@ -49,23 +49,15 @@ def _clients() -> tuple[openai.OpenAI, openai.AsyncOpenAI]:
     return sync, async_client
 
 
+def _load_peer() -> Any:
+    from opentelemetry.instrumentation.openai_v2 import OpenAIInstrumentor as Peer
+
+    return Peer()
+
+
 def _modes(providers: Providers) -> list[Mode]:
-    ours = OpenAIInstrumentor()
-    count = lambda: providers.exporter.count  # noqa: E731
-    modes = [Mode("uninstrumented", spans=count),
-             Mode("ours", lambda: ours.instrument(tracer_provider=providers.tracer_provider,
-                                                  meter_provider=providers.meter_provider),
-                  lambda: ours.uninstrument(), count)]
-    try:
-        from opentelemetry.instrumentation.openai_v2 import OpenAIInstrumentor as Peer
-    except ImportError:
-        print("peer not installed: run with --with opentelemetry-instrumentation-openai-v2 (see docstring)")
-        return modes
-    peer = Peer()
-    modes.append(Mode("openai-v2", lambda: peer.instrument(tracer_provider=providers.tracer_provider,
-                                                          meter_provider=providers.meter_provider),
-                      lambda: peer.uninstrument(), count))
-    return modes
+    return instrumented_modes(providers, OpenAIInstrumentor(), "openai-v2", _load_peer,
+                              "run with --with opentelemetry-instrumentation-openai-v2 (see docstring)")
 
 
 def main() -> None:

@@ -1,0 +1,54 @@
+"""Instructions per OpenAI call (valgrind callgrind): a deterministic view of added cost on a noisy machine.
+
+CPU time on a shared 2-core VM varies by ±25% between identical runs; instruction counts do not. Each
+mode runs once with no calls (start-up, imports and instrumentation) and once with CALLS calls; the
+difference divided by CALLS is the per-call count. Run with the peer installed for this run only:
+    uv run --with opentelemetry-instrumentation-openai-v2==2.4b0 --with opentelemetry-util-genai==1.1b0 \
+        python benchmarks/bench_instructions.py
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _harness import save
+
+HERE = Path(__file__).parent
+MODES = ("uninstrumented", "ours", "openai-v2")
+SCENARIOS = ("plain", "streamed", "plain_async")
+CALLS = 40
+
+
+def instructions(mode: str, scenario: str, calls: int) -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        result = subprocess.run(
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg.out", sys.executable,
+             str(HERE / "count_instructions.py"), mode, scenario, str(calls)],
+            capture_output=True, text=True, timeout=1800)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr[-2000:])
+    return int(re.findall(r"Collected : (\d+)", result.stderr)[-1])
+
+
+def main() -> None:
+    jobs = [(m, s, n) for m in MODES for s in SCENARIOS for n in (0, CALLS)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        counts = dict(zip(jobs, pool.map(lambda job: instructions(*job), jobs), strict=True))
+    per_call = {s: {m: (counts[(m, s, CALLS)] - counts[(m, s, 0)]) / CALLS for m in MODES} for s in SCENARIOS}
+    lines = ["| scenario | baseline instr/call | ours added | openai-v2 added | ours / peer |", "|---|---|---|---|---|"]
+    for scenario, row in per_call.items():
+        base = row["uninstrumented"]
+        ours, peer = row["ours"] - base, row["openai-v2"] - base
+        lines.append(f"| {scenario} | {base:,.0f} | {ours:,.0f} | {peer:,.0f} | {ours / peer:.2f} |")
+    print("\n".join(lines))
+    save("openai_instructions", {"calls": CALLS, "per_call": per_call})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""One mode of the instruction-count benchmark; run under callgrind by bench_instructions.py."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+import bench_openai as bench
+from _harness import Providers
+
+
+def main() -> None:
+    mode, scenario, calls = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    providers = Providers()
+    modes = {m.name: m for m in bench._modes(providers)}
+    sync, async_client = bench._clients()
+    messages = bench.MESSAGES
+
+    def plain() -> Any:
+        return sync.chat.completions.create(model="gpt-3.5-turbo", messages=messages)
+
+    def streamed() -> Any:
+        return sum(1 for _ in sync.chat.completions.create(model="gpt-3.5-turbo", messages=messages, stream=True))
+
+    async def plain_async() -> Any:
+        return await async_client.chat.completions.create(model="gpt-3.5-turbo", messages=messages)
+
+    async def streamed_async() -> Any:
+        stream = await async_client.chat.completions.create(model="gpt-3.5-turbo", messages=messages, stream=True)
+        return len([c async for c in stream])
+
+    modes[mode].enable()
+    call = {"plain": plain, "streamed": streamed, "plain_async": plain_async,
+            "streamed_async": streamed_async}[scenario]
+    if scenario.endswith("_async"):
+        async def run() -> None:
+            for _ in range(calls):
+                await call()
+        asyncio.run(run())
+    else:
+        for _ in range(calls):
+            call()
+    assert mode == "uninstrumented" or providers.exporter.count >= calls
+
+
+if __name__ == "__main__":
+    main()

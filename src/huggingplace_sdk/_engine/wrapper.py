@@ -26,10 +26,9 @@ _inside_call: ContextVar[tuple[object, Engine] | None] = ContextVar("huggingplac
 
 
 def _owner() -> object:
-    try:
-        task = asyncio.current_task()
-    except RuntimeError:
-        task = None
+    # _get_running_loop() is asyncio's cheap C accessor; current_task() without a loop would raise.
+    loop = asyncio._get_running_loop()
+    task = asyncio.current_task(loop) if loop is not None else None
     return task if task is not None else threading.get_ident()
 
 
@@ -42,6 +41,7 @@ def wrapped_call_engine() -> Engine | None:
     """The engine whose wrapped call is in progress in this task (or thread), if any."""
     current = _inside_call.get()
     return current[1] if current is not None and current[0] == _owner() else None
+
 
 EngineRef = Callable[[], "Engine | None"]
 

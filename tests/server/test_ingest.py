@@ -3,7 +3,6 @@ from __future__ import annotations
 import gzip
 import http.client
 import json
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -246,25 +245,32 @@ def test_published_sdk_spellings_are_accepted(server: LocalServer, client: httpx
     )
 
 
-def test_small_batches_are_answered_fast_over_keep_alive(
+def test_keep_alive_connection_serves_many_batches_without_nagle_stalls(
     server: LocalServer, make_log: LogFactory, auth: dict[str, str]
 ) -> None:
-    # Guards against per-request stalls (e.g. Nagle + delayed ACK: ~40 ms each); the real figure is >1,000/s.
+    # Throughput is measured in benchmarks/, not asserted here. What guards against per-request stalls
+    # (Nagle + delayed ACK, ~40 ms each) is structural: the handler disables Nagle, and one keep-alive
+    # connection carries every request.
+    from huggingplace_sdk._server._http import _RequestHandler
+
+    assert _RequestHandler.disable_nagle_algorithm is True
+    assert _RequestHandler.protocol_version == "HTTP/1.1"
     batch = json.dumps([make_log() for _ in range(5)])
     headers = {**auth, "Content-Type": "application/json"}
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
     requests = 300
-    started = time.perf_counter()
     try:
-        for _ in range(requests):
+        connection.request("POST", INGEST_PATH, body=batch, headers=headers)
+        connection.getresponse().read()
+        first_socket = connection.sock
+        for _ in range(requests - 1):
             connection.request("POST", INGEST_PATH, body=batch, headers=headers)
             response = connection.getresponse()
             response.read()
             assert response.status == 200
+        assert connection.sock is first_socket  # never reconnected
     finally:
         connection.close()
-    elapsed = time.perf_counter() - started
-    assert elapsed < 3.0, f"{requests} batch requests took {elapsed:.2f}s"
     assert server.store.count() == requests * 5
 
 

@@ -1,8 +1,8 @@
 """Instructions per OpenAI call (valgrind callgrind): a deterministic view of added cost on a noisy machine.
 
 CPU time on a shared 2-core VM varies by ±25% between identical runs; instruction counts do not. Each
-mode runs once with no calls (start-up, imports and instrumentation) and once with CALLS calls; the
-difference divided by CALLS is the per-call count. Run with the peer installed for this run only:
+mode runs once with only the warm-up calls (start-up, imports, instrumentation, lazily built models) and once
+with CALLS more; the difference divided by CALLS is the per-call count. Run with the peer installed for this run only:
     uv run --with opentelemetry-instrumentation-openai-v2==2.4b0 --with opentelemetry-util-genai==1.1b0 \
         python benchmarks/bench_instructions.py
 """
@@ -22,6 +22,7 @@ from _harness import save
 HERE = Path(__file__).parent
 MODES = ("uninstrumented", "ours", "openai-v2")
 SCENARIOS = ("plain", "streamed", "plain_async")
+SCENARIOS_RUN = tuple(sys.argv[1:]) or SCENARIOS
 CALLS = 40
 
 
@@ -37,10 +38,10 @@ def instructions(mode: str, scenario: str, calls: int) -> int:
 
 
 def main() -> None:
-    jobs = [(m, s, n) for m in MODES for s in SCENARIOS for n in (0, CALLS)]
+    jobs = [(m, s, n) for m in MODES for s in SCENARIOS_RUN for n in (0, CALLS)]
     with ThreadPoolExecutor(max_workers=2) as pool:
         counts = dict(zip(jobs, pool.map(lambda job: instructions(*job), jobs), strict=True))
-    per_call = {s: {m: (counts[(m, s, CALLS)] - counts[(m, s, 0)]) / CALLS for m in MODES} for s in SCENARIOS}
+    per_call = {s: {m: (counts[(m, s, CALLS)] - counts[(m, s, 0)]) / CALLS for m in MODES} for s in SCENARIOS_RUN}
     lines = ["| scenario | baseline instr/call | ours added | openai-v2 added | ours / peer |", "|---|---|---|---|---|"]
     for scenario, row in per_call.items():
         base = row["uninstrumented"]

@@ -65,8 +65,9 @@ class Mode:
 
 
 def instrumented_modes(providers: Providers, ours: Any, peer_name: str,
-                       load_peer: Callable[[], Any], hint: str) -> list[Mode]:
-    """Uninstrumented, ours and (when it can be imported) a peer instrumentor, all on the same providers."""
+                       load_peer: Callable[[], Any], hint: str, floor: Any = None) -> list[Mode]:
+    """Uninstrumented, ours and (when it can be imported) a peer instrumentor, all on the same providers;
+    then the SDK floor (benchmarks/_floor.py) when given."""
 
     def count() -> int:
         return providers.exporter.count
@@ -78,12 +79,15 @@ def instrumented_modes(providers: Providers, ours: Any, peer_name: str,
 
     modes = [Mode("uninstrumented", spans=count), Mode("ours", *switch(ours), count)]
     try:
-        peer = load_peer()
+        modes.append(Mode(peer_name, *switch(load_peer()), count))
     except ImportError:
         print(f"peer not installed: {hint}")
-        return modes
-    modes.append(Mode(peer_name, *switch(peer), count))
+    if floor is not None:
+        modes.append(Mode(FLOOR, *switch(floor), count))
     return modes
+
+
+FLOOR = "sdk-floor"
 
 
 def _time_sync(call: Callable[[], Any], calls: int) -> float:
@@ -145,20 +149,36 @@ def memory_growth(call: Callable[[], Any], *, total: int = 100_000, checkpoints:
     return sizes
 
 
-def table(title: str, rows: dict[str, dict[str, float]], baseline: str, ours: str, peer: str | None) -> str:
-    """Rows: scenario -> mode -> seconds per call; columns: per-call time and added cost in µs."""
-    lines = [f"## {title}", "",
-             "| scenario | baseline µs/call | ours added µs | " + (f"{peer} added µs | ours / peer |" if peer else ""),
-             "|---|---|---|" + ("---|---|" if peer else "")]
+def table(title: str, rows: dict[str, dict[str, float]], baseline: str, ours: str, peer: str | None,
+          unit: str = "µs", scale: float = 1e6, digits: int = 1) -> str:
+    """Rows: scenario -> mode -> cost per call. Columns: what each mode adds to the baseline, ours / peer, and
+    when the SDK floor was measured, what each instrumentation adds above it (its own code) and that ratio."""
+    floor = FLOOR if all(FLOOR in result for result in rows.values()) else None
+    head = [f"baseline {unit}/call", f"ours added {unit}"]
+    if peer:
+        head += [f"{peer} added {unit}", "ours / peer"]
+    if floor:
+        head += [f"SDK floor added {unit}", "ours above floor"]
+        if peer:
+            head += [f"{peer} above floor", "ratio above floor"]
+    lines = [f"## {title}", "", "| scenario | " + " | ".join(head) + " |", "|---" * (len(head) + 1) + "|"]
+
+    def ratio(a: float, b: float) -> str:
+        return f"{a / b:.2f}" if b > 0 else "n/a"
+
     for scenario, result in rows.items():
         base = result[baseline]
-        ours_added = (result[ours] - base) * 1e6
-        line = f"| {scenario} | {base * 1e6:.1f} | {ours_added:.1f} |"
+        added = {name: (value - base) * scale for name, value in result.items()}
+        cells = [base * scale, added[ours]]
+        text = [f"{v:,.{digits}f}" for v in cells]
         if peer:
-            peer_added = (result[peer] - base) * 1e6
-            ratio = ours_added / peer_added if peer_added > 0 else float("nan")
-            line += f" {peer_added:.1f} | {ratio:.2f} |"
-        lines.append(line)
+            text += [f"{added[peer]:,.{digits}f}", ratio(added[ours], added[peer])]
+        if floor:
+            text += [f"{added[floor]:,.{digits}f}", f"{added[ours] - added[floor]:,.{digits}f}"]
+            if peer:
+                text += [f"{added[peer] - added[floor]:,.{digits}f}",
+                         ratio(added[ours] - added[floor], added[peer] - added[floor])]
+        lines.append(f"| {scenario} | " + " | ".join(text) + " |")
     return "\n".join(lines)
 
 
@@ -175,5 +195,5 @@ def spans_exported(providers: Providers) -> int:
     return providers.exporter.count
 
 
-__all__ = ["CountingExporter", "Mode", "Providers", "ReadableSpan", "instrumented_modes", "measure",
+__all__ = ["FLOOR", "CountingExporter", "Mode", "Providers", "ReadableSpan", "instrumented_modes", "measure",
            "memory_growth", "save", "spans_exported", "table"]

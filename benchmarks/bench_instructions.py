@@ -2,9 +2,11 @@
 
 CPU time on a shared 2-core VM varies by ±25% between identical runs; instruction counts do not. Each
 mode runs once with only the warm-up calls (start-up, imports, instrumentation, lazily built models) and once
-with CALLS more; the difference divided by CALLS is the per-call count. Run with the peer installed for this run only:
-    uv run --with opentelemetry-instrumentation-openai-v2==2.4b0 --with opentelemetry-util-genai==1.1b0 \
-        python benchmarks/bench_instructions.py
+with CALLS more; the difference divided by CALLS is the per-call count. Modes: uninstrumented, ours, the peer
+and the SDK floor (benchmarks/_floor.py: the same span and metrics recorded with no logic at all). Run with the
+peer installed for this run only:
+    uv run --with opentelemetry-instrumentation-openai-v2==2.4b0 --with opentelemetry-util-genai==1.1b0 \\
+        python benchmarks/bench_instructions.py [scenario ...]
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _harness import save
+from _harness import FLOOR, save, table
 
 HERE = Path(__file__).parent
-MODES = ("uninstrumented", "ours", "openai-v2")
+PEER = "openai-v2"
+MODES = ("uninstrumented", "ours", PEER, FLOOR)
 SCENARIOS = ("plain", "streamed", "plain_async")
-SCENARIOS_RUN = tuple(sys.argv[1:]) or SCENARIOS
+SCENARIOS_RUN = tuple(a for a in sys.argv[1:] if not a.startswith("-")) or SCENARIOS
+MODES_RUN = tuple(a[len("--modes="):].split(",") for a in sys.argv[1:] if a.startswith("--modes="))
 CALLS = 40
 
 
@@ -38,16 +42,13 @@ def instructions(mode: str, scenario: str, calls: int) -> int:
 
 
 def main() -> None:
-    jobs = [(m, s, n) for m in MODES for s in SCENARIOS_RUN for n in (0, CALLS)]
+    modes = MODES_RUN[0] if MODES_RUN else MODES
+    jobs = [(m, s, n) for m in modes for s in SCENARIOS_RUN for n in (0, CALLS)]
     with ThreadPoolExecutor(max_workers=2) as pool:
         counts = dict(zip(jobs, pool.map(lambda job: instructions(*job), jobs), strict=True))
-    per_call = {s: {m: (counts[(m, s, CALLS)] - counts[(m, s, 0)]) / CALLS for m in MODES} for s in SCENARIOS_RUN}
-    lines = ["| scenario | baseline instr/call | ours added | openai-v2 added | ours / peer |", "|---|---|---|---|---|"]
-    for scenario, row in per_call.items():
-        base = row["uninstrumented"]
-        ours, peer = row["ours"] - base, row["openai-v2"] - base
-        lines.append(f"| {scenario} | {base:,.0f} | {ours:,.0f} | {peer:,.0f} | {ours / peer:.2f} |")
-    print("\n".join(lines))
+    per_call = {s: {m: (counts[(m, s, CALLS)] - counts[(m, s, 0)]) / CALLS for m in modes} for s in SCENARIOS_RUN}
+    print(table("OpenAI chat completions: instructions added per call", per_call, "uninstrumented", "ours",
+                PEER if PEER in modes else None, unit="instr", scale=1, digits=0))
     save("openai_instructions", {"calls": CALLS, "per_call": per_call})
 
 

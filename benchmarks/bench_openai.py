@@ -20,6 +20,7 @@ import httpx2
 import openai
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _floor import FloorInstrumentor
 from _harness import Mode, Providers, instrumented_modes, measure, memory_growth, save, table
 from huggingplace_instrumentation_openai import OpenAIInstrumentor
 
@@ -57,7 +58,8 @@ def _load_peer() -> Any:
 
 def _modes(providers: Providers) -> list[Mode]:
     return instrumented_modes(providers, OpenAIInstrumentor(), "openai-v2", _load_peer,
-                              "run with --with opentelemetry-instrumentation-openai-v2 (see docstring)")
+                              "run with --with opentelemetry-instrumentation-openai-v2 (see docstring)",
+                              floor=FloorInstrumentor())
 
 
 def main() -> None:

@@ -1,0 +1,149 @@
+"""The SDK floor: the cheapest code that records what our OpenAI adapter records for the benchmark's calls.
+
+It wraps ``chat.completions.create`` with no reading logic, no guards and no generality: start attributes are a
+constant, end attributes are read straight off the response, the span is made current for the call (as ours
+and the peer do, so that HTTP spans nest under it) and the same metrics are recorded. Whatever an
+instrumentation costs above this mode is its own code; what this mode costs above the uninstrumented run is
+the OpenTelemetry SDK's price for the data alone, which no instrumentation emitting that data can avoid.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import wrapt
+from opentelemetry import context, trace
+from opentelemetry.metrics import MeterProvider
+from opentelemetry.trace import SpanKind, TracerProvider
+from opentelemetry.util.types import AttributeValue
+
+_MODULE = "openai.resources.chat.completions"
+_METRIC_ATTRS: dict[str, AttributeValue] = {"gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai",
+                 "gen_ai.request.model": "gpt-3.5-turbo", "gen_ai.response.model": "gpt-3.5-turbo-0125",
+                 "server.address": "bench.local", "server.port": 80}
+_INPUT: dict[str, AttributeValue] = {**_METRIC_ATTRS, "gen_ai.token.type": "input"}
+_OUTPUT: dict[str, AttributeValue] = {**_METRIC_ATTRS, "gen_ai.token.type": "output"}
+
+
+class FloorInstrumentor:
+    """Same ``instrument``/``uninstrument`` shape as the real instrumentors, for the benchmark harness."""
+
+    def instrument(self, *, tracer_provider: TracerProvider, meter_provider: MeterProvider) -> None:
+        tracer = tracer_provider.get_tracer("floor")
+        meter = meter_provider.get_meter("floor")
+        duration = meter.create_histogram("gen_ai.client.operation.duration", unit="s")
+        tokens = meter.create_histogram("gen_ai.client.token.usage", unit="{token}")
+        ttfc = meter.create_histogram("gen_ai.client.operation.time_to_first_chunk", unit="s")
+        per_chunk = meter.create_histogram("gen_ai.client.operation.time_per_output_chunk", unit="s")
+
+        def end_stream(span: Any, start: float, first: float | None, last: float | None, chunks: int,
+                       response: dict[str, Any]) -> None:
+            end = time.perf_counter()
+            span.set_attributes({**response, "huggingplace.usage.source": "absent",
+                                 "gen_ai.response.time_to_first_chunk": (first or end) - start,
+                                 "huggingplace.stream.outcome": "completed",
+                                 "huggingplace.stream.chunk_count": chunks})
+            duration.record(end - start, _METRIC_ATTRS)
+            ttfc.record((first or end) - start, _METRIC_ATTRS)
+            if chunks > 1 and first is not None and last is not None:
+                per_chunk.record((last - first) / (chunks - 1), _METRIC_ATTRS)
+            span.end()
+
+        def observe(stream: Any, span: Any, start: float) -> None:
+            inner = stream._iterator
+
+            def chunks() -> Iterator[Any]:
+                first = last = None
+                count = 0
+                response: dict[str, Any] = {}
+                for chunk in inner:
+                    last = time.perf_counter()
+                    if first is None:
+                        first = last
+                        response = {"openai.response.system_fingerprint": chunk.system_fingerprint,
+                                    "gen_ai.response.id": chunk.id, "gen_ai.response.model": chunk.model}
+                    count += 1
+                    for choice in chunk.choices:
+                        if choice.finish_reason:
+                            response["gen_ai.response.finish_reasons"] = [choice.finish_reason]
+                    yield chunk
+                end_stream(span, start, first, last, count, response)
+
+            stream._iterator = chunks()
+
+        def observe_async(stream: Any, span: Any, start: float) -> None:
+            inner = stream._iterator
+
+            async def chunks() -> AsyncIterator[Any]:
+                first = last = None
+                count = 0
+                response: dict[str, Any] = {}
+                async for chunk in inner:
+                    last = time.perf_counter()
+                    if first is None:
+                        first = last
+                        response = {"openai.response.system_fingerprint": chunk.system_fingerprint,
+                                    "gen_ai.response.id": chunk.id, "gen_ai.response.model": chunk.model}
+                    count += 1
+                    for choice in chunk.choices:
+                        if choice.finish_reason:
+                            response["gen_ai.response.finish_reasons"] = [choice.finish_reason]
+                    yield chunk
+                end_stream(span, start, first, last, count, response)
+
+            stream._iterator = chunks()
+
+        def begin(kwargs: Any) -> tuple[Any, float, object]:
+            span = tracer.start_span("chat gpt-3.5-turbo", kind=SpanKind.CLIENT, attributes={
+                "gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai",
+                "gen_ai.request.model": "gpt-3.5-turbo", "gen_ai.request.stream": bool(kwargs.get("stream")),
+                "server.address": "bench.local", "server.port": 80})
+            return span, time.perf_counter(), context.attach(trace.set_span_in_context(span))
+
+        def wrapper(wrapped: Any, instance: Any, args: Any, kwargs: Any) -> Any:
+            span, start, token = begin(kwargs)
+            try:
+                result = wrapped(*args, **kwargs)
+            finally:
+                context.detach(token)  # type: ignore[arg-type]
+            if kwargs.get("stream"):
+                observe(result, span, start)
+                return result
+            return finish(result, span, start)
+
+        async def async_wrapper(wrapped: Any, instance: Any, args: Any, kwargs: Any) -> Any:
+            span, start, token = begin(kwargs)
+            try:
+                result = await wrapped(*args, **kwargs)
+            finally:
+                context.detach(token)  # type: ignore[arg-type]
+            if kwargs.get("stream"):
+                observe_async(result, span, start)
+                return result
+            return finish(result, span, start)
+
+        def finish(result: Any, span: Any, start: float) -> Any:
+            usage = result.usage
+            span.set_attributes({
+                "openai.response.system_fingerprint": result.system_fingerprint,
+                "huggingplace.usage.source": "provider", "gen_ai.response.id": result.id,
+                "gen_ai.response.model": result.model,
+                "gen_ai.response.finish_reasons": [c.finish_reason for c in result.choices],
+                "gen_ai.usage.input_tokens": usage.prompt_tokens,
+                "gen_ai.usage.output_tokens": usage.completion_tokens})
+            duration.record(time.perf_counter() - start, _METRIC_ATTRS)
+            tokens.record(usage.prompt_tokens, _INPUT)
+            tokens.record(usage.completion_tokens, _OUTPUT)
+            span.end()
+            return result
+
+        wrapt.wrap_function_wrapper(_MODULE, "Completions.create", wrapper)
+        wrapt.wrap_function_wrapper(_MODULE, "AsyncCompletions.create", async_wrapper)
+
+    def uninstrument(self) -> None:
+        import openai.resources.chat.completions as module
+
+        for cls in (module.Completions, module.AsyncCompletions):
+            cls.create = vars(cls)["create"].__wrapped__  # type: ignore[method-assign]

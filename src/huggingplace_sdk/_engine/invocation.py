@@ -49,7 +49,7 @@ class Invocation:
     __slots__ = (
         "_choices", "_chunks", "_codec", "_end_lock", "_ended", "_engine", "_extra", "_finalizer",
         "_finish", "_first_chunk_at", "_last_chunk_at", "_response_id", "_response_model", "_start",
-        "_step", "_tool_calls", "_usage", "capture_content", "request", "span",
+        "_step", "_tool_calls", "_usage", "_usage_source", "capture_content", "request", "span",
     )
 
     def __init__(self, engine: Engine, codec: Codec, request: Request, span: Span,
@@ -67,6 +67,7 @@ class Invocation:
         self._response_model: str | None = None
         self._finish: dict[int, str] | None = None
         self._usage: dict[str, int] | None = None
+        self._usage_source = sc.USAGE_SOURCE_ABSENT
         self._first_chunk_at: float | None = None
         self._last_chunk_at: float | None = None
         self._chunks = 0
@@ -95,15 +96,20 @@ class Invocation:
     def set_usage(self, *, input_tokens: int | None = None, output_tokens: int | None = None,
                   cache_read_input_tokens: int | None = None, cache_creation_input_tokens: int | None = None,
                   reasoning_output_tokens: int | None = None, source: str = sc.USAGE_SOURCE_PROVIDER) -> None:
-        usage = self._usage if self._usage is not None else {}
-        for key, value in (("input_tokens", input_tokens), ("output_tokens", output_tokens),
-                           ("cache_read_input_tokens", cache_read_input_tokens),
-                           ("cache_creation_input_tokens", cache_creation_input_tokens),
-                           ("reasoning_output_tokens", reasoning_output_tokens)):
-            if value is not None:
-                usage[key] = int(value)
-        self._usage = usage
-        self.set_attribute(sc.HP_USAGE_SOURCE, source)
+        usage = self._usage
+        if usage is None:
+            usage = self._usage = {}
+        if input_tokens is not None:
+            usage["input_tokens"] = int(input_tokens)
+        if output_tokens is not None:
+            usage["output_tokens"] = int(output_tokens)
+        if cache_read_input_tokens is not None:
+            usage["cache_read_input_tokens"] = int(cache_read_input_tokens)
+        if cache_creation_input_tokens is not None:
+            usage["cache_creation_input_tokens"] = int(cache_creation_input_tokens)
+        if reasoning_output_tokens is not None:
+            usage["reasoning_output_tokens"] = int(reasoning_output_tokens)
+        self._usage_source = source
 
     def _choice(self, index: int) -> _Choice:
         if self._choices is None:
@@ -249,13 +255,12 @@ class Invocation:
         if self._finish:
             attrs[sc.GEN_AI_RESPONSE_FINISH_REASONS] = [self._finish[i] for i in sorted(self._finish)]
         if self.request.inference:
+            attrs[sc.HP_USAGE_SOURCE] = self._usage_source
             if self._usage is not None:
                 for key, name in _USAGE_ATTRS:
                     value = self._usage.get(key)
                     if value is not None:
                         attrs[name] = value
-            else:
-                attrs[sc.HP_USAGE_SOURCE] = sc.USAGE_SOURCE_ABSENT
         if self._first_chunk_at is not None:
             attrs[sc.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = self._first_chunk_at - self._start
         if outcome is not None:
@@ -299,25 +304,15 @@ class Invocation:
         request = self.request
         if not request.inference:
             return
-        attrs: dict[str, AttributeValue] = {sc.GEN_AI_OPERATION_NAME: request.operation,
-                                            sc.GEN_AI_PROVIDER_NAME: request.provider}
-        if request.model:
-            attrs[sc.GEN_AI_REQUEST_MODEL] = request.model
-        if self._response_model:
-            attrs[sc.GEN_AI_RESPONSE_MODEL] = self._response_model
-        if request.server_address:
-            attrs[sc.SERVER_ADDRESS] = request.server_address
-        if request.server_port:
-            attrs[sc.SERVER_PORT] = request.server_port
-        if error_type is not None:
-            attrs[sc.ERROR_TYPE] = error_type
+        key = (request.operation, request.provider, request.model, self._response_model, request.server_address,
+               request.server_port, error_type)
         usage = self._usage or {}
         ttfc = per_chunk = None
         if self._first_chunk_at is not None:
             ttfc = self._first_chunk_at - self._start
             if self._chunks > 1 and self._last_chunk_at is not None:
                 per_chunk = (self._last_chunk_at - self._first_chunk_at) / (self._chunks - 1)
-        self._engine.metrics.record(attrs, end_time - self._start, usage.get("input_tokens"),
+        self._engine.metrics.record(key, end_time - self._start, usage.get("input_tokens"),
                                     usage.get("output_tokens"), ttfc, per_chunk)
 
     def _roll_up(self) -> None:

@@ -7,9 +7,14 @@ from opentelemetry.util.types import AttributeValue
 
 from .. import _semconv as sc
 
+# The attribute key of a measurement: operation, provider, request model, response model, server address,
+# server port, error type.
+AttributeKey = tuple[str, str, "str | None", "str | None", "str | None", "int | None", "str | None"]
+_MAX_ATTRIBUTE_SETS = 1024
+
 
 class GenAIMetrics:
-    __slots__ = ("duration", "time_per_output_chunk", "time_to_first_chunk", "token_usage")
+    __slots__ = ("_attribute_sets", "duration", "time_per_output_chunk", "time_to_first_chunk", "token_usage")
 
     def __init__(self, meter_provider: MeterProvider | None, scope: str, version: str) -> None:
         meter = (meter_provider or get_meter_provider()).get_meter(scope, version,
@@ -26,16 +31,37 @@ class GenAIMetrics:
         self.time_per_output_chunk: Histogram = meter.create_histogram(
             sc.METRIC_TIME_PER_OUTPUT_CHUNK, unit="s", description="Time between chunks after the first",
             explicit_bucket_boundaries_advisory=list(sc.TIME_PER_OUTPUT_CHUNK_BUCKETS))
+        # Calls repeat a handful of attribute sets: each is built once (plain, input tokens, output tokens)
+        # and never mutated afterwards, as the SDK copies what it keeps.
+        self._attribute_sets: dict[AttributeKey, tuple[dict[str, AttributeValue], ...]] = {}
+
+    def attribute_sets(self, key: AttributeKey) -> tuple[dict[str, AttributeValue], ...]:
+        sets = self._attribute_sets.get(key)
+        if sets is None:
+            operation, provider, model, response_model, address, port, error_type = key
+            attributes: dict[str, AttributeValue] = {sc.GEN_AI_OPERATION_NAME: operation,
+                                                     sc.GEN_AI_PROVIDER_NAME: provider}
+            for name, value in ((sc.GEN_AI_REQUEST_MODEL, model), (sc.GEN_AI_RESPONSE_MODEL, response_model),
+                                (sc.SERVER_ADDRESS, address), (sc.SERVER_PORT, port), (sc.ERROR_TYPE, error_type)):
+                if value:
+                    attributes[name] = value
+            sets = (attributes, {**attributes, sc.GEN_AI_TOKEN_TYPE: "input"},
+                    {**attributes, sc.GEN_AI_TOKEN_TYPE: "output"})
+            if len(self._attribute_sets) >= _MAX_ATTRIBUTE_SETS:
+                self._attribute_sets.clear()  # unbounded model names must not grow memory
+            self._attribute_sets[key] = sets
+        return sets
 
     def record(
-        self, attributes: dict[str, AttributeValue], duration_s: float, input_tokens: int | None,
+        self, key: AttributeKey, duration_s: float, input_tokens: int | None,
         output_tokens: int | None, ttfc_s: float | None, per_chunk_s: float | None,
     ) -> None:
+        attributes, input_attributes, output_attributes = self.attribute_sets(key)
         self.duration.record(duration_s, attributes)
         if input_tokens is not None:
-            self.token_usage.record(input_tokens, {**attributes, sc.GEN_AI_TOKEN_TYPE: "input"})
+            self.token_usage.record(input_tokens, input_attributes)
         if output_tokens is not None:
-            self.token_usage.record(output_tokens, {**attributes, sc.GEN_AI_TOKEN_TYPE: "output"})
+            self.token_usage.record(output_tokens, output_attributes)
         if ttfc_s is not None:
             self.time_to_first_chunk.record(ttfc_s, attributes)
         if per_chunk_s is not None:

@@ -31,8 +31,19 @@ def is_sdk_stream(value: Any) -> bool:
     return hasattr(value, "_iterator") and hasattr(value, "response")
 
 
+# Per result type: whether its instances are API responses. Asking a pydantic model (every plain result) for
+# an attribute it lacks runs pydantic's __getattr__ and raises inside it; once per type is enough.
+_api_response_types: dict[type, bool] = {}
+
+
 def is_api_response(value: Any) -> bool:
-    return hasattr(value, "http_response") and callable(getattr(type(value), "parse", None))
+    kind = type(value)
+    known = _api_response_types.get(kind)
+    if known is None:
+        known = hasattr(value, "http_response") and callable(getattr(kind, "parse", None))
+        if len(_api_response_types) < 1024:  # a bound, in case types are made on the fly
+            _api_response_types[kind] = known
+    return known
 
 
 def raw_response_handler(observe_stream: StreamObserver | None = None) -> ResultHandler:

@@ -23,7 +23,8 @@ Message = dict[str, Any]
 
 @dataclass(slots=True)
 class Call:
-    """One intercepted call. A codec may replace ``kwargs`` (e.g. to request stream usage)."""
+    """One intercepted call. ``kwargs`` is the caller's own dict: a codec may replace it with a changed copy
+    (e.g. to request stream usage), never mutate it."""
 
     instance: Any
     args: tuple[Any, ...]

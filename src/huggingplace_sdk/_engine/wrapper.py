@@ -46,9 +46,13 @@ def wrapped_call_engine() -> Engine | None:
 EngineRef = Callable[[], "Engine | None"]
 
 
+_SUPPRESS_KEY = otel_context._SUPPRESS_INSTRUMENTATION_KEY
+_LEGACY_SUPPRESS_KEY = "suppress_instrumentation"
+
+
 def _suppressed() -> bool:
-    return bool(otel_context.get_value(otel_context._SUPPRESS_INSTRUMENTATION_KEY)
-                or otel_context.get_value("suppress_instrumentation"))
+    current = otel_context.get_current()
+    return bool(current.get(_SUPPRESS_KEY) or current.get(_LEGACY_SUPPRESS_KEY))
 
 
 def active_engine(engine: Engine | None) -> Engine | None:
@@ -59,13 +63,19 @@ def active_engine(engine: Engine | None) -> Engine | None:
 
 
 def _start(engine_ref: EngineRef, target: Target, instance: Any, args: tuple[Any, ...],
-           kwargs: dict[str, Any]) -> tuple[Invocation, Call, Engine] | None:
+           kwargs: dict[str, Any]) -> tuple[Invocation, Call, tuple[object, Engine]] | None:
+    """The call's invocation, and the value of ``_inside_call`` while it runs; None to call through."""
     engine = engine_ref()
-    if engine is None or not engine.active or inside_wrapped_call() or _suppressed():
+    if engine is None or not engine.active or _suppressed():
         return None
-    call = Call(instance, args, dict(kwargs), engine.call_options)
+    owner = _owner()
+    current = _inside_call.get()
+    if current is not None and current[0] == owner:
+        return None  # reached from inside another wrapped call of this task: that call has the span
+    # The codec gets the caller's own kwargs: one that changes them replaces the dict, never mutates it.
+    call = Call(instance, args, kwargs, engine.call_options)
     invocation = engine.begin(target.codec, call)
-    return None if invocation is None else (invocation, call, engine)
+    return None if invocation is None else (invocation, call, (owner, engine))
 
 
 def _handle_result(target: Target, invocation: Invocation, result: Any) -> Any:
@@ -87,9 +97,9 @@ def make_sync_wrapper(engine_ref: EngineRef, target: Target) -> Callable[..., An
         started = _start(engine_ref, target, instance, args, kwargs)
         if started is None:
             return wrapped(*args, **kwargs)
-        invocation, call, engine = started
+        invocation, call, inside_value = started
         token = otel_context.attach(trace.set_span_in_context(invocation.span))
-        inside = _inside_call.set((_owner(), engine))
+        inside = _inside_call.set(inside_value)
         try:
             result = wrapped(*call.args, **call.kwargs)
         except BaseException as exc:
@@ -109,9 +119,9 @@ def make_async_wrapper(engine_ref: EngineRef, target: Target) -> Callable[..., A
         started = _start(engine_ref, target, instance, args, kwargs)
         if started is None:
             return await wrapped(*args, **kwargs)
-        invocation, call, engine = started
+        invocation, call, inside_value = started
         token = otel_context.attach(trace.set_span_in_context(invocation.span))
-        inside = _inside_call.set((_owner(), engine))
+        inside = _inside_call.set(inside_value)
         try:
             result = await wrapped(*call.args, **call.kwargs)
         except BaseException as exc:

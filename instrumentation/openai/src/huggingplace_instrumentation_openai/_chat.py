@@ -67,6 +67,14 @@ def _record_message(index: int, message: Any, recorder: Recorder) -> None:
     _record_tool_calls(index, message, recorder)
 
 
+def _record_model_message(index: int, message: Any, capture: bool, recorder: Recorder) -> None:
+    """A message (or stream delta) of the SDK's model: content only when captured, tool calls always."""
+    if capture:
+        _record_message(index, message, recorder)
+    elif getattr(message, "tool_calls", None) or getattr(message, "function_call", None):
+        _record_tool_calls(index, message, recorder)
+
+
 class ChatCodec:
     """``chat.completions.create`` / ``parse``: one span per call, streams read chunk by chunk."""
 
@@ -83,17 +91,24 @@ class ChatCodec:
         return request
 
     def read_response(self, result: Any, recorder: Recorder) -> None:
+        if isinstance(result, Mapping):
+            self._read_fields(result, "message", recorder)
+            return
+        # The SDK's response model: plain attribute reads (a response holds no "not given" sentinels).
         record_response_metadata(result, recorder)
-        for position, choice in enumerate(field_of(result, "choices") or ()):
-            index = as_int(field_of(choice, "index"))
-            index = position if index is None else index
-            recorder.set_finish_reason(index, as_str(field_of(choice, "finish_reason")))
-            _record_message(index, field_of(choice, "message"), recorder)
-        record_chat_usage(field_of(result, "usage"), recorder)
+        capture = recorder.capture_content
+        for position, choice in enumerate(getattr(result, "choices", None) or ()):
+            index = getattr(choice, "index", None)
+            index = position if type(index) is not int else index
+            recorder.set_finish_reason(index, as_str(getattr(choice, "finish_reason", None)))
+            message = getattr(choice, "message", None)
+            if message is not None:
+                _record_model_message(index, message, capture, recorder)
+        record_chat_usage(getattr(result, "usage", None), recorder)
 
     def read_chunk(self, chunk: Any, recorder: Recorder) -> None:
         if isinstance(chunk, Mapping):
-            self._read_chunk_fields(chunk, recorder)
+            self._read_fields(chunk, "delta", recorder)
             return
         # The hot path (one call per streamed chunk): plain attribute reads on the SDK's chunk model,
         # metadata only until known, message content only when it is captured.
@@ -105,10 +120,7 @@ class ChatCodec:
             index = position if index is None else index
             delta = getattr(choice, "delta", None)
             if delta is not None:
-                if capture:
-                    _record_message(index, delta, recorder)
-                elif getattr(delta, "tool_calls", None) or getattr(delta, "function_call", None):
-                    _record_tool_calls(index, delta, recorder)
+                _record_model_message(index, delta, capture, recorder)
             reason = getattr(choice, "finish_reason", None)
             if reason:
                 recorder.set_finish_reason(index, reason)
@@ -116,17 +128,17 @@ class ChatCodec:
         if usage is not None:
             record_chat_usage(usage, recorder)
 
-    def _read_chunk_fields(self, chunk: Any, recorder: Recorder) -> None:
-        """A chunk given as a plain mapping (raw JSON)."""
-        record_response_metadata(chunk, recorder)
-        for position, choice in enumerate(field_of(chunk, "choices") or ()):
+    def _read_fields(self, result: Mapping[str, Any], message_key: str, recorder: Recorder) -> None:
+        """A response or chunk given as a plain mapping (raw JSON)."""
+        record_response_metadata(result, recorder)
+        for position, choice in enumerate(field_of(result, "choices") or ()):
             index = as_int(field_of(choice, "index"))
             index = position if index is None else index
-            delta = field_of(choice, "delta")
-            if delta is not None:
-                _record_message(index, delta, recorder)
+            message = field_of(choice, message_key)
+            if message is not None:
+                _record_message(index, message, recorder)
             recorder.set_finish_reason(index, as_str(field_of(choice, "finish_reason")))
-        record_chat_usage(field_of(chunk, "usage"), recorder)
+        record_chat_usage(field_of(result, "usage"), recorder)
 
     def is_injected_chunk(self, chunk: Any) -> bool:
         return is_usage_only_chunk(chunk)

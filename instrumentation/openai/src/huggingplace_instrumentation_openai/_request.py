@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
+
+from opentelemetry.util.types import AttributeValue
 
 from huggingplace_sdk import _semconv as sc
 from huggingplace_sdk.engine import Call, Request, given_value
 
-from ._fields import arg, as_float, as_int, as_str, put, server_of, string_list
+from ._fields import arg, as_float, as_int, as_str, server_of, string_list
 
 PROVIDER = "openai"
 STREAM_USAGE_OPTION = "stream_usage"
@@ -27,6 +29,25 @@ def new_request(call: Call, operation: str) -> Request:
     )
 
 
+def _choice_count(value: Any) -> int | None:
+    count = as_int(value)
+    return None if count == 1 else count  # the default: recorded only when more than one was asked for
+
+
+# Optional request arguments: argument name -> (attribute, strict conversion). Read in one pass over the
+# arguments actually given, so a call pays for what it passes, not for every parameter the API has.
+_SAMPLING: dict[str, tuple[str, Callable[[Any], AttributeValue | None]]] = {
+    "temperature": (sc.GEN_AI_REQUEST_TEMPERATURE, as_float),
+    "top_p": (sc.GEN_AI_REQUEST_TOP_P, as_float),
+    "frequency_penalty": (sc.GEN_AI_REQUEST_FREQUENCY_PENALTY, as_float),
+    "presence_penalty": (sc.GEN_AI_REQUEST_PRESENCE_PENALTY, as_float),
+    "seed": (sc.GEN_AI_REQUEST_SEED, as_int),
+    "stop": (sc.GEN_AI_REQUEST_STOP_SEQUENCES, string_list),
+    "n": (sc.GEN_AI_REQUEST_CHOICE_COUNT, _choice_count),
+    "service_tier": (sc.OPENAI_REQUEST_SERVICE_TIER, as_str),
+}
+
+
 def put_sampling(request: Request, kwargs: Mapping[str, Any], *max_token_names: str) -> None:
     """Sampling attributes common to chat, legacy completions and the Responses API."""
     attributes = request.attributes
@@ -35,16 +56,23 @@ def put_sampling(request: Request, kwargs: Mapping[str, Any], *max_token_names: 
         if max_tokens is not None:
             attributes[sc.GEN_AI_REQUEST_MAX_TOKENS] = max_tokens
             break
-    put(attributes, sc.GEN_AI_REQUEST_TEMPERATURE, as_float(arg(kwargs, "temperature")))
-    put(attributes, sc.GEN_AI_REQUEST_TOP_P, as_float(arg(kwargs, "top_p")))
-    put(attributes, sc.GEN_AI_REQUEST_FREQUENCY_PENALTY, as_float(arg(kwargs, "frequency_penalty")))
-    put(attributes, sc.GEN_AI_REQUEST_PRESENCE_PENALTY, as_float(arg(kwargs, "presence_penalty")))
-    put(attributes, sc.GEN_AI_REQUEST_SEED, as_int(arg(kwargs, "seed")))
-    put(attributes, sc.GEN_AI_REQUEST_STOP_SEQUENCES, string_list(arg(kwargs, "stop")))
-    choices = as_int(arg(kwargs, "n"))
-    if choices is not None and choices != 1:
-        attributes[sc.GEN_AI_REQUEST_CHOICE_COUNT] = choices
-    put(attributes, sc.OPENAI_REQUEST_SERVICE_TIER, as_str(arg(kwargs, "service_tier")))
+    _put_known(attributes, kwargs, None)
+    extra = given_value(kwargs.get("extra_body"))
+    if isinstance(extra, Mapping):  # parameters this SDK release does not name yet; an argument wins
+        _put_known(attributes, extra, kwargs)
+
+
+def _put_known(attributes: dict[str, AttributeValue], values: Mapping[str, Any],
+               overridden_by: Mapping[str, Any] | None) -> None:
+    for name, value in values.items():
+        known = _SAMPLING.get(name)
+        if known is None or value is None:
+            continue
+        if overridden_by is not None and given_value(overridden_by.get(name)) is not None:
+            continue
+        converted = known[1](given_value(value))
+        if converted is not None:
+            attributes[known[0]] = converted
 
 
 def maybe_request_stream_usage(call: Call, request: Request) -> None:
@@ -53,7 +81,7 @@ def maybe_request_stream_usage(call: Call, request: Request) -> None:
         return
     if arg(call.kwargs, "stream_options") is not None:
         return  # the caller decided: never override it
-    call.kwargs["stream_options"] = {"include_usage": True}
+    call.kwargs = {**call.kwargs, "stream_options": {"include_usage": True}}  # a new dict: never the caller's
     request.usage_injected = True
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from huggingplace_sdk.engine import Recorder, field_of
@@ -12,6 +13,17 @@ from ._fields import as_int
 def record_chat_usage(usage: Any, recorder: Recorder) -> None:
     """``prompt_tokens`` / ``completion_tokens`` with cached and reasoning details."""
     if usage is None:
+        return
+    if not isinstance(usage, Mapping):  # the SDK's model: plain attribute reads
+        prompt, completion = getattr(usage, "prompt_tokens_details", None), getattr(
+            usage, "completion_tokens_details", None)
+        recorder.set_usage(
+            input_tokens=as_int(getattr(usage, "prompt_tokens", None)),
+            output_tokens=as_int(getattr(usage, "completion_tokens", None)),
+            cache_read_input_tokens=None if prompt is None else as_int(field_of(prompt, "cached_tokens")),
+            reasoning_output_tokens=None if completion is None else as_int(
+                field_of(completion, "reasoning_tokens")),
+        )
         return
     recorder.set_usage(
         input_tokens=as_int(field_of(usage, "prompt_tokens")),

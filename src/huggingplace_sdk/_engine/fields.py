@@ -25,6 +25,20 @@ def given_value(value: Any) -> Any:
 
 _ABSENT = object()
 
+# Per type: is it a Mapping? The ABC check runs Python code on each call; a dict lookup by type does not.
+_mapping_types: dict[type, bool] = {dict: True}
+
+
+def is_mapping(obj: Any) -> bool:
+    """``isinstance(obj, Mapping)``, cheap enough for a per-chunk path (memoized per type)."""
+    kind = type(obj)
+    known = _mapping_types.get(kind)
+    if known is None:
+        known = isinstance(obj, Mapping)
+        if len(_mapping_types) < 1024:  # a bound, in case types are made on the fly
+            _mapping_types[kind] = known
+    return known
+
 
 def field_of(obj: Any, name: str) -> Any:
     """``obj[name]`` for a mapping, ``obj.name`` otherwise; None when absent or not given."""
@@ -33,7 +47,7 @@ def field_of(obj: Any, name: str) -> Any:
     else:
         value = getattr(obj, name, _ABSENT)
         if value is _ABSENT:
-            value = obj.get(name) if isinstance(obj, Mapping) else None
+            value = obj.get(name) if is_mapping(obj) else None
     if value is None or type(value).__name__ in _UNSET_TYPES:
         return None
     return value

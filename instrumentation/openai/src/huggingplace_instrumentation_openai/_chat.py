@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Call, Recorder, Request, field_of
+from huggingplace_sdk.engine import Call, Recorder, Request, field_of, is_mapping
 
 from . import _content
 from ._fields import arg, as_int, as_str, put
@@ -91,7 +91,7 @@ class ChatCodec:
         return request
 
     def read_response(self, result: Any, recorder: Recorder) -> None:
-        if isinstance(result, Mapping):
+        if is_mapping(result):
             self._read_fields(result, "message", recorder)
             return
         # The SDK's response model: plain attribute reads (a response holds no "not given" sentinels).
@@ -107,7 +107,7 @@ class ChatCodec:
         record_chat_usage(getattr(result, "usage", None), recorder)
 
     def read_chunk(self, chunk: Any, recorder: Recorder) -> None:
-        if isinstance(chunk, Mapping):
+        if is_mapping(chunk):
             self._read_fields(chunk, "delta", recorder)
             return
         # The hot path (one call per streamed chunk): plain attribute reads on the SDK's chunk model,

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from huggingplace_sdk.engine import Recorder, field_of
+from huggingplace_sdk.engine import Recorder, field_of, is_mapping
 
 from ._fields import as_int
 
@@ -14,7 +13,7 @@ def record_chat_usage(usage: Any, recorder: Recorder) -> None:
     """``prompt_tokens`` / ``completion_tokens`` with cached and reasoning details."""
     if usage is None:
         return
-    if not isinstance(usage, Mapping):  # the SDK's model: plain attribute reads
+    if not is_mapping(usage):  # the SDK's model: plain attribute reads
         prompt, completion = getattr(usage, "prompt_tokens_details", None), getattr(
             usage, "completion_tokens_details", None)
         recorder.set_usage(

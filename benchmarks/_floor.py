@@ -45,10 +45,11 @@ class FloorInstrumentor:
                                  "gen_ai.response.time_to_first_chunk": (first or end) - start,
                                  "huggingplace.stream.outcome": "completed",
                                  "huggingplace.stream.chunk_count": chunks})
-            duration.record(end - start, _METRIC_ATTRS)
-            ttfc.record((first or end) - start, _METRIC_ATTRS)
+            ctx = trace.set_span_in_context(span)  # exemplars point at the call's span, as ours do
+            duration.record(end - start, _METRIC_ATTRS, ctx)
+            ttfc.record((first or end) - start, _METRIC_ATTRS, ctx)
             if chunks > 1 and first is not None and last is not None:
-                per_chunk.record((last - first) / (chunks - 1), _METRIC_ATTRS)
+                per_chunk.record((last - first) / (chunks - 1), _METRIC_ATTRS, ctx)
             span.end()
 
         def observe(stream: Any, span: Any, start: float) -> None:
@@ -133,9 +134,10 @@ class FloorInstrumentor:
                 "gen_ai.response.finish_reasons": [c.finish_reason for c in result.choices],
                 "gen_ai.usage.input_tokens": usage.prompt_tokens,
                 "gen_ai.usage.output_tokens": usage.completion_tokens})
-            duration.record(time.perf_counter() - start, _METRIC_ATTRS)
-            tokens.record(usage.prompt_tokens, _INPUT)
-            tokens.record(usage.completion_tokens, _OUTPUT)
+            ctx = trace.set_span_in_context(span)
+            duration.record(time.perf_counter() - start, _METRIC_ATTRS, ctx)
+            tokens.record(usage.prompt_tokens, _INPUT, ctx)
+            tokens.record(usage.completion_tokens, _OUTPUT, ctx)
             span.end()
             return result
 

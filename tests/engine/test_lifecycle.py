@@ -55,6 +55,21 @@ def test_metrics_use_the_conventions_names_and_buckets(fake: SpanCapture) -> Non
     assert tuple(tokens["input"].explicit_bounds) == sc.TOKEN_USAGE_BUCKETS
 
 
+def test_metric_exemplars_point_at_the_call_span_not_its_parent(fake: SpanCapture) -> None:
+    with fake.tracer_provider.get_tracer("user").start_as_current_span("request handler") as parent:
+        fakevendor.Completions().create(model="m")
+    call = next(span for span in fake.spans() if span.name == "chat m")
+    data = fake.metric_reader.get_metrics_data()  # one collection: exemplars are reported once
+    points = {(metric.name, point.attributes.get(sc.GEN_AI_TOKEN_TYPE)): point
+              for resource in data.resource_metrics for scope in resource.scope_metrics
+              for metric in scope.metrics for point in metric.data.data_points}
+    assert set(points) == {(sc.METRIC_OPERATION_DURATION, None), (sc.METRIC_TOKEN_USAGE, "input"),
+                           (sc.METRIC_TOKEN_USAGE, "output")}
+    for key, point in points.items():
+        assert [e.span_id for e in point.exemplars] == [call.context.span_id], key
+    assert call.context.span_id != parent.get_span_context().span_id
+
+
 def test_vendor_exception_passes_unchanged_and_is_recorded(fake: SpanCapture) -> None:
     with pytest.raises(fakevendor.VendorError) as info:
         fakevendor.Completions().create(model="m", fail=True)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
-from opentelemetry.trace import Span, StatusCode
+from opentelemetry.trace import Span, StatusCode, set_span_in_context
 from opentelemetry.util.types import AttributeValue
 
 from .. import _semconv as sc
@@ -313,7 +313,7 @@ class Invocation:
             if self._chunks > 1 and self._last_chunk_at is not None:
                 per_chunk = (self._last_chunk_at - self._first_chunk_at) / (self._chunks - 1)
         self._engine.metrics.record(key, end_time - self._start, usage.get("input_tokens"),
-                                    usage.get("output_tokens"), ttfc, per_chunk)
+                                    usage.get("output_tokens"), ttfc, per_chunk, set_span_in_context(self.span))
 
     def _roll_up(self) -> None:
         if self._tool_calls:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from opentelemetry.context import Context
 from opentelemetry.metrics import Histogram, MeterProvider, get_meter_provider
 from opentelemetry.util.types import AttributeValue
 
@@ -54,18 +55,19 @@ class GenAIMetrics:
 
     def record(
         self, key: AttributeKey, duration_s: float, input_tokens: int | None,
-        output_tokens: int | None, ttfc_s: float | None, per_chunk_s: float | None,
+        output_tokens: int | None, ttfc_s: float | None, per_chunk_s: float | None, context: Context,
     ) -> None:
+        """``context`` holds the call's span, so that exemplars point at the call rather than its parent."""
         attributes, input_attributes, output_attributes = self.attribute_sets(key)
-        self.duration.record(duration_s, attributes)
+        self.duration.record(duration_s, attributes, context)
         if input_tokens is not None:
-            self.token_usage.record(input_tokens, input_attributes)
+            self.token_usage.record(input_tokens, input_attributes, context)
         if output_tokens is not None:
-            self.token_usage.record(output_tokens, output_attributes)
+            self.token_usage.record(output_tokens, output_attributes, context)
         if ttfc_s is not None:
-            self.time_to_first_chunk.record(ttfc_s, attributes)
+            self.time_to_first_chunk.record(ttfc_s, attributes, context)
         if per_chunk_s is not None:
-            self.time_per_output_chunk.record(per_chunk_s, attributes)
+            self.time_per_output_chunk.record(per_chunk_s, attributes, context)
 
 
 def _schema_url() -> str:

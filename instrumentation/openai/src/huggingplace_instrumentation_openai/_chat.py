@@ -14,6 +14,8 @@ from ._fields import arg, as_int, as_str, put
 from ._request import is_usage_only_chunk, maybe_request_stream_usage, new_request, put_sampling
 from ._usage import record_chat_usage
 
+_MISSING = object()
+
 
 def output_type(response_format: Any) -> str | None:
     """``gen_ai.output.type`` from a ``response_format`` (a dict, or a pydantic class for ``parse``)."""
@@ -107,20 +109,25 @@ class ChatCodec:
         record_chat_usage(getattr(result, "usage", None), recorder)
 
     def read_chunk(self, chunk: Any, recorder: Recorder) -> None:
-        if is_mapping(chunk):
-            self._read_fields(chunk, "delta", recorder)
-            return
         # The hot path (one call per streamed chunk): plain attribute reads on the SDK's chunk model,
         # metadata only until known, message content only when it is captured.
+        choices = getattr(chunk, "choices", _MISSING)
+        if choices is _MISSING:  # not the SDK's model: a plain mapping (raw JSON) or nothing we know
+            if is_mapping(chunk):
+                self._read_fields(chunk, "delta", recorder)
+            return
         if recorder.response_model is None:
             record_response_metadata(chunk, recorder)
         capture = recorder.capture_content
-        for position, choice in enumerate(getattr(chunk, "choices", None) or ()):
+        for position, choice in enumerate(choices or ()):
             index = getattr(choice, "index", None)
             index = position if index is None else index
             delta = getattr(choice, "delta", None)
             if delta is not None:
-                _record_model_message(index, delta, capture, recorder)
+                if capture:
+                    _record_message(index, delta, recorder)
+                elif getattr(delta, "tool_calls", None) or getattr(delta, "function_call", None):
+                    _record_tool_calls(index, delta, recorder)
             reason = getattr(choice, "finish_reason", None)
             if reason:
                 recorder.set_finish_reason(index, reason)

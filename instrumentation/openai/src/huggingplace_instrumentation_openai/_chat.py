@@ -14,7 +14,7 @@ from ._fields import arg, as_int, as_str, put
 from ._request import is_usage_only_chunk, maybe_request_stream_usage, new_request, put_sampling
 from ._usage import record_chat_usage
 
-_MISSING = object()
+_MISSING: Any = object()
 
 
 def output_type(response_format: Any) -> str | None:

@@ -49,7 +49,7 @@ class Invocation:
     __slots__ = (
         "_choices", "_chunks", "_codec", "_end_lock", "_ended", "_engine", "_extra", "_finalizer",
         "_finish", "_first_chunk_at", "_last_chunk_at", "_response_id", "_response_model", "_start",
-        "_step", "_tool_calls", "_usage", "_usage_source", "capture_content", "request", "span",
+        "_step", "_tool_calls", "_usage", "_usage_source", "capture_content", "context", "request", "span",
     )
 
     def __init__(self, engine: Engine, codec: Codec, request: Request, span: Span,
@@ -58,6 +58,7 @@ class Invocation:
         self._codec = codec
         self.request = request
         self.span = span
+        self.context = set_span_in_context(span)  # current while the call runs; metrics exemplars use it too
         self._step = step
         self.capture_content = engine.content.capture
         self._start = perf_counter()
@@ -313,7 +314,7 @@ class Invocation:
             if self._chunks > 1 and self._last_chunk_at is not None:
                 per_chunk = (self._last_chunk_at - self._first_chunk_at) / (self._chunks - 1)
         self._engine.metrics.record(key, end_time - self._start, usage.get("input_tokens"),
-                                    usage.get("output_tokens"), ttfc, per_chunk, set_span_in_context(self.span))
+                                    usage.get("output_tokens"), ttfc, per_chunk, self.context)
 
     def _roll_up(self) -> None:
         if self._tool_calls:

@@ -9,7 +9,6 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry import context as otel_context
-from opentelemetry import trace
 
 from .guard import report_internal_error
 from .spec import Call, Target
@@ -98,7 +97,7 @@ def make_sync_wrapper(engine_ref: EngineRef, target: Target) -> Callable[..., An
         if started is None:
             return wrapped(*args, **kwargs)
         invocation, call, inside_value = started
-        token = otel_context.attach(trace.set_span_in_context(invocation.span))
+        token = otel_context.attach(invocation.context)
         inside = _inside_call.set(inside_value)
         try:
             result = wrapped(*call.args, **call.kwargs)
@@ -120,7 +119,7 @@ def make_async_wrapper(engine_ref: EngineRef, target: Target) -> Callable[..., A
         if started is None:
             return await wrapped(*args, **kwargs)
         invocation, call, inside_value = started
-        token = otel_context.attach(trace.set_span_in_context(invocation.span))
+        token = otel_context.attach(invocation.context)
         inside = _inside_call.set(inside_value)
         try:
             result = await wrapped(*call.args, **call.kwargs)

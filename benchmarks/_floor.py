@@ -38,61 +38,59 @@ class FloorInstrumentor:
         ttfc = meter.create_histogram("gen_ai.client.operation.time_to_first_chunk", unit="s")
         per_chunk = meter.create_histogram("gen_ai.client.operation.time_per_output_chunk", unit="s")
 
-        def end_stream(span: Any, start: float, first: float | None, last: float | None, chunks: int,
-                       response: dict[str, Any]) -> None:
-            end = time.perf_counter()
-            span.set_attributes({**response, "huggingplace.usage.source": "absent",
-                                 "gen_ai.response.time_to_first_chunk": (first or end) - start,
-                                 "huggingplace.stream.outcome": "completed",
-                                 "huggingplace.stream.chunk_count": chunks})
-            ctx = trace.set_span_in_context(span)  # exemplars point at the call's span, as ours do
-            duration.record(end - start, _METRIC_ATTRS, ctx)
-            ttfc.record((first or end) - start, _METRIC_ATTRS, ctx)
-            if chunks > 1 and first is not None and last is not None:
-                per_chunk.record((last - first) / (chunks - 1), _METRIC_ATTRS, ctx)
-            span.end()
+        class Tally:
+            """What a stream has shown so far; ``add`` runs once per chunk."""
+
+            def __init__(self, span: Any, start: float) -> None:
+                self.span, self.start = span, start
+                self.first: float | None = None
+                self.last: float | None = None
+                self.count = 0
+                self.response: dict[str, Any] = {}
+
+            def add(self, chunk: Any) -> None:
+                self.last = time.perf_counter()
+                if self.first is None:
+                    self.first = self.last
+                    self.response = {"openai.response.system_fingerprint": chunk.system_fingerprint,
+                                     "gen_ai.response.id": chunk.id, "gen_ai.response.model": chunk.model}
+                self.count += 1
+                for choice in chunk.choices:
+                    if choice.finish_reason:
+                        self.response["gen_ai.response.finish_reasons"] = [choice.finish_reason]
+
+            def end(self) -> None:
+                end, first, last, span = time.perf_counter(), self.first, self.last, self.span
+                span.set_attributes({**self.response, "huggingplace.usage.source": "absent",
+                                     "gen_ai.response.time_to_first_chunk": (first or end) - self.start,
+                                     "huggingplace.stream.outcome": "completed",
+                                     "huggingplace.stream.chunk_count": self.count})
+                ctx = trace.set_span_in_context(span)  # exemplars point at the call's span, as ours do
+                duration.record(end - self.start, _METRIC_ATTRS, ctx)
+                ttfc.record((first or end) - self.start, _METRIC_ATTRS, ctx)
+                if self.count > 1 and first is not None and last is not None:
+                    per_chunk.record((last - first) / (self.count - 1), _METRIC_ATTRS, ctx)
+                span.end()
 
         def observe(stream: Any, span: Any, start: float) -> None:
-            inner = stream._iterator
+            inner, tally = stream._iterator, Tally(span, start)
 
             def chunks() -> Iterator[Any]:
-                first = last = None
-                count = 0
-                response: dict[str, Any] = {}
                 for chunk in inner:
-                    last = time.perf_counter()
-                    if first is None:
-                        first = last
-                        response = {"openai.response.system_fingerprint": chunk.system_fingerprint,
-                                    "gen_ai.response.id": chunk.id, "gen_ai.response.model": chunk.model}
-                    count += 1
-                    for choice in chunk.choices:
-                        if choice.finish_reason:
-                            response["gen_ai.response.finish_reasons"] = [choice.finish_reason]
+                    tally.add(chunk)
                     yield chunk
-                end_stream(span, start, first, last, count, response)
+                tally.end()
 
             stream._iterator = chunks()
 
         def observe_async(stream: Any, span: Any, start: float) -> None:
-            inner = stream._iterator
+            inner, tally = stream._iterator, Tally(span, start)
 
             async def chunks() -> AsyncIterator[Any]:
-                first = last = None
-                count = 0
-                response: dict[str, Any] = {}
                 async for chunk in inner:
-                    last = time.perf_counter()
-                    if first is None:
-                        first = last
-                        response = {"openai.response.system_fingerprint": chunk.system_fingerprint,
-                                    "gen_ai.response.id": chunk.id, "gen_ai.response.model": chunk.model}
-                    count += 1
-                    for choice in chunk.choices:
-                        if choice.finish_reason:
-                            response["gen_ai.response.finish_reasons"] = [choice.finish_reason]
+                    tally.add(chunk)
                     yield chunk
-                end_stream(span, start, first, last, count, response)
+                tally.end()
 
             stream._iterator = chunks()
 

@@ -48,8 +48,8 @@ class Invocation:
 
     __slots__ = (
         "_choices", "_chunks", "_codec", "_end_lock", "_ended", "_engine", "_extra", "_finalizer",
-        "_finish", "_first_chunk_at", "_last_chunk_at", "_response_id", "_response_model", "_start",
-        "_step", "_tool_calls", "_usage", "_usage_source", "capture_content", "context", "request", "span",
+        "_finish", "_first_chunk_at", "_last_chunk_at", "_response_id", "_start", "_step", "_tool_calls",
+        "_usage", "_usage_source", "capture_content", "context", "request", "response_model", "span",
     )
 
     def __init__(self, engine: Engine, codec: Codec, request: Request, span: Span,
@@ -65,7 +65,7 @@ class Invocation:
         self._ended = False
         self._end_lock = threading.Lock()
         self._response_id: str | None = None
-        self._response_model: str | None = None
+        self.response_model: str | None = None  # read by stream codecs on every chunk: a plain attribute
         self._finish: dict[int, str] | None = None
         self._usage: dict[str, int] | None = None
         self._usage_source = sc.USAGE_SOURCE_ABSENT
@@ -78,15 +78,11 @@ class Invocation:
         self._finalizer: Any = None
 
     # --- Recorder ------------------------------------------------------------------------------------
-    @property
-    def response_model(self) -> str | None:
-        return self._response_model
-
     def set_response(self, *, id: str | None = None, model: str | None = None) -> None:
         if id:
             self._response_id = id
         if model:
-            self._response_model = model
+            self.response_model = model
 
     def set_finish_reason(self, index: int, reason: str | None) -> None:
         if reason:
@@ -251,8 +247,8 @@ class Invocation:
             attrs.update(self._extra)
         if self._response_id:
             attrs[sc.GEN_AI_RESPONSE_ID] = self._response_id
-        if self._response_model:
-            attrs[sc.GEN_AI_RESPONSE_MODEL] = self._response_model
+        if self.response_model:
+            attrs[sc.GEN_AI_RESPONSE_MODEL] = self.response_model
         if self._finish:
             attrs[sc.GEN_AI_RESPONSE_FINISH_REASONS] = [self._finish[i] for i in sorted(self._finish)]
         if self.request.inference:
@@ -305,7 +301,7 @@ class Invocation:
         request = self.request
         if not request.inference:
             return
-        key = (request.operation, request.provider, request.model, self._response_model, request.server_address,
+        key = (request.operation, request.provider, request.model, self.response_model, request.server_address,
                request.server_port, error_type)
         usage = self._usage or {}
         ttfc = per_chunk = None

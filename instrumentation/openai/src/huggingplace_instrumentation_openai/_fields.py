@@ -59,4 +59,8 @@ def string_list(value: Any) -> list[str] | None:
 
 def server_of(instance: Any) -> tuple[str | None, int | None]:
     """Host and port from the resource's client ``base_url`` (the default port of its scheme if absent)."""
-    return _server_of_url(getattr(getattr(instance, "_client", None), "base_url", None))
+    client = getattr(instance, "_client", None)
+    # openai 3.x's ``base_url`` property runs an import statement on every read; the attribute behind it
+    # does not.
+    url = getattr(client, "_base_url", None)
+    return _server_of_url(url if url is not None else getattr(client, "base_url", None))

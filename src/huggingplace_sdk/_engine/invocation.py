@@ -23,7 +23,8 @@ from .spec import Codec, Request
 if TYPE_CHECKING:
     from .engine import Engine
 
-_USAGE_ATTRS = (
+_NO_USAGE: dict[str, int] = {}
+_USAGE_FIELD_ATTRIBUTES = (  # roll-up field, span attribute
     ("input_tokens", sc.GEN_AI_USAGE_INPUT_TOKENS),
     ("output_tokens", sc.GEN_AI_USAGE_OUTPUT_TOKENS),
     ("cache_read_input_tokens", sc.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS),
@@ -67,7 +68,7 @@ class Invocation:
         self._response_id: str | None = None
         self.response_model: str | None = None  # read by stream codecs on every chunk: a plain attribute
         self._finish: dict[int, str] | None = None
-        self._usage: dict[str, int] | None = None
+        self._usage: dict[str, int] | None = None  # keyed by span attribute name
         self._usage_source = sc.USAGE_SOURCE_ABSENT
         self._first_chunk_at: float | None = None
         self._last_chunk_at: float | None = None
@@ -97,15 +98,15 @@ class Invocation:
         if usage is None:
             usage = self._usage = {}
         if input_tokens is not None:
-            usage["input_tokens"] = int(input_tokens)
+            usage[sc.GEN_AI_USAGE_INPUT_TOKENS] = int(input_tokens)
         if output_tokens is not None:
-            usage["output_tokens"] = int(output_tokens)
+            usage[sc.GEN_AI_USAGE_OUTPUT_TOKENS] = int(output_tokens)
         if cache_read_input_tokens is not None:
-            usage["cache_read_input_tokens"] = int(cache_read_input_tokens)
+            usage[sc.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = int(cache_read_input_tokens)
         if cache_creation_input_tokens is not None:
-            usage["cache_creation_input_tokens"] = int(cache_creation_input_tokens)
+            usage[sc.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = int(cache_creation_input_tokens)
         if reasoning_output_tokens is not None:
-            usage["reasoning_output_tokens"] = int(reasoning_output_tokens)
+            usage[sc.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = int(reasoning_output_tokens)
         self._usage_source = source
 
     def _choice(self, index: int) -> _Choice:
@@ -249,15 +250,14 @@ class Invocation:
             attrs[sc.GEN_AI_RESPONSE_ID] = self._response_id
         if self.response_model:
             attrs[sc.GEN_AI_RESPONSE_MODEL] = self.response_model
-        if self._finish:
-            attrs[sc.GEN_AI_RESPONSE_FINISH_REASONS] = [self._finish[i] for i in sorted(self._finish)]
+        finish = self._finish
+        if finish:
+            attrs[sc.GEN_AI_RESPONSE_FINISH_REASONS] = (
+                list(finish.values()) if len(finish) == 1 else [finish[i] for i in sorted(finish)])
         if self.request.inference:
             attrs[sc.HP_USAGE_SOURCE] = self._usage_source
-            if self._usage is not None:
-                for key, name in _USAGE_ATTRS:
-                    value = self._usage.get(key)
-                    if value is not None:
-                        attrs[name] = value
+            if self._usage:
+                attrs.update(self._usage)
         if self._first_chunk_at is not None:
             attrs[sc.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = self._first_chunk_at - self._start
         if outcome is not None:
@@ -303,14 +303,14 @@ class Invocation:
             return
         key = (request.operation, request.provider, request.model, self.response_model, request.server_address,
                request.server_port, error_type)
-        usage = self._usage or {}
+        usage = self._usage or _NO_USAGE
         ttfc = per_chunk = None
         if self._first_chunk_at is not None:
             ttfc = self._first_chunk_at - self._start
             if self._chunks > 1 and self._last_chunk_at is not None:
                 per_chunk = (self._last_chunk_at - self._first_chunk_at) / (self._chunks - 1)
-        self._engine.metrics.record(key, end_time - self._start, usage.get("input_tokens"),
-                                    usage.get("output_tokens"), ttfc, per_chunk, self.context)
+        self._engine.metrics.record(key, end_time - self._start, usage.get(sc.GEN_AI_USAGE_INPUT_TOKENS),
+                                    usage.get(sc.GEN_AI_USAGE_OUTPUT_TOKENS), ttfc, per_chunk, self.context)
 
     def _roll_up(self) -> None:
         if self._tool_calls:
@@ -319,7 +319,8 @@ class Invocation:
                 if call_id:
                     toolcalls.remember(call_id, context)
         if self._step is not None and self.request.inference:
-            self._step.add(dict(self._usage) if self._usage else {})
+            usage = self._usage or _NO_USAGE
+            self._step.add({field: usage[name] for field, name in _USAGE_FIELD_ATTRIBUTES if name in usage})
 
 
 def _parse_arguments(text: str) -> Any:

@@ -28,13 +28,18 @@ def output_type(response_format: Any) -> str | None:
 
 
 def record_response_metadata(result: Any, recorder: Recorder) -> None:
-    recorder.set_response(id=as_str(field_of(result, "id")), model=as_str(field_of(result, "model")))
-    tier = as_str(field_of(result, "service_tier"))
-    if tier is not None:
+    read = field_of if is_mapping(result) else _attribute
+    recorder.set_response(id=as_str(read(result, "id")), model=as_str(read(result, "model")))
+    tier = read(result, "service_tier")
+    if type(tier) is str and tier:
         recorder.set_attribute(sc.OPENAI_RESPONSE_SERVICE_TIER, tier)
-    fingerprint = as_str(field_of(result, "system_fingerprint"))
-    if fingerprint is not None:
+    fingerprint = read(result, "system_fingerprint")
+    if type(fingerprint) is str and fingerprint:
         recorder.set_attribute(sc.OPENAI_RESPONSE_SYSTEM_FINGERPRINT, fingerprint)
+
+
+def _attribute(obj: Any, name: str) -> Any:
+    return getattr(obj, name, None)
 
 
 def _record_tool_calls(index: int, message: Any, recorder: Recorder) -> None:
@@ -84,12 +89,15 @@ class ChatCodec:
         kwargs = call.kwargs
         request = new_request(call, sc.OP_CHAT)
         put_sampling(request, kwargs, "max_completion_tokens", "max_tokens")
-        put(request.attributes, sc.GEN_AI_OUTPUT_TYPE, output_type(arg(kwargs, "response_format")))
-        maybe_request_stream_usage(call, request)
-        messages, tools = arg(kwargs, "messages"), arg(kwargs, "tools") or arg(kwargs, "functions")
-        request.input_messages = lambda: _content.chat_messages(messages)
-        if tools:
-            request.tool_definitions = lambda: _content.tool_definitions(tools)
+        if "response_format" in kwargs or "extra_body" in kwargs:
+            put(request.attributes, sc.GEN_AI_OUTPUT_TYPE, output_type(arg(kwargs, "response_format")))
+        if request.stream:
+            maybe_request_stream_usage(call, request)
+        if call.options.get("capture_content"):  # content is read only when it is captured
+            messages, tools = arg(kwargs, "messages"), arg(kwargs, "tools") or arg(kwargs, "functions")
+            request.input_messages = lambda: _content.chat_messages(messages)
+            if tools:
+                request.tool_definitions = lambda: _content.tool_definitions(tools)
         return request
 
     def read_response(self, result: Any, recorder: Recorder) -> None:

@@ -19,14 +19,12 @@ STREAM_USAGE_OPTION = "stream_usage"
 def new_request(call: Call, operation: str) -> Request:
     kwargs = call.kwargs
     host, port = server_of(call.instance)
-    return Request(
-        operation=operation,
-        provider=PROVIDER,
-        model=as_str(arg(kwargs, "model")),
-        stream=bool(given_value(kwargs.get("stream"))),  # only the argument decides what the SDK returns
-        server_address=host,
-        server_port=port,
-    )
+    model = kwargs.get("model")
+    if type(model) is not str:  # absent, a sentinel, or only in extra_body
+        model = arg(kwargs, "model")
+    stream = kwargs.get("stream")  # only the argument decides what the SDK returns
+    return Request(operation, PROVIDER, as_str(model), stream is True or bool(given_value(stream)),
+                   server_address=host, server_port=port)
 
 
 def _choice_count(value: Any) -> int | None:
@@ -49,30 +47,38 @@ _SAMPLING: dict[str, tuple[str, Callable[[Any], AttributeValue | None]]] = {
 
 
 def put_sampling(request: Request, kwargs: Mapping[str, Any], *max_token_names: str) -> None:
-    """Sampling attributes common to chat, legacy completions and the Responses API."""
+    """Sampling attributes common to chat, legacy completions and the Responses API. ``max_token_names`` in
+    order of precedence (chat has ``max_completion_tokens`` and the older ``max_tokens``)."""
     attributes = request.attributes
-    for name in max_token_names:
-        max_tokens = as_int(arg(kwargs, name))
-        if max_tokens is not None:
-            attributes[sc.GEN_AI_REQUEST_MAX_TOKENS] = max_tokens
-            break
-    _put_known(attributes, kwargs, None)
-    extra = given_value(kwargs.get("extra_body"))
-    if isinstance(extra, Mapping):  # parameters this SDK release does not name yet; an argument wins
-        _put_known(attributes, extra, kwargs)
+    rank = _put_known(attributes, kwargs, None, max_token_names, len(max_token_names))
+    if "extra_body" in kwargs:
+        extra = given_value(kwargs["extra_body"])
+        if isinstance(extra, Mapping):  # parameters this SDK release does not name yet; an argument wins
+            _put_known(attributes, extra, kwargs, max_token_names, rank)
 
 
 def _put_known(attributes: dict[str, AttributeValue], values: Mapping[str, Any],
-               overridden_by: Mapping[str, Any] | None) -> None:
+               overridden_by: Mapping[str, Any] | None, max_token_names: tuple[str, ...], rank: int) -> int:
+    """One pass over ``values``; returns the precedence rank of the max-tokens name recorded (or ``rank``)."""
     for name, value in values.items():
+        if value is None:
+            continue
         known = _SAMPLING.get(name)
-        if known is None or value is None:
+        if known is None and name not in max_token_names:
             continue
         if overridden_by is not None and given_value(overridden_by.get(name)) is not None:
+            continue
+        if known is None:
+            position = max_token_names.index(name)
+            max_tokens = as_int(given_value(value)) if position < rank else None
+            if max_tokens is not None:
+                attributes[sc.GEN_AI_REQUEST_MAX_TOKENS] = max_tokens
+                rank = position
             continue
         converted = known[1](given_value(value))
         if converted is not None:
             attributes[known[0]] = converted
+    return rank
 
 
 def maybe_request_stream_usage(call: Call, request: Request) -> None:

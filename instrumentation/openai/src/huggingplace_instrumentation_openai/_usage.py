@@ -14,8 +14,8 @@ def record_chat_usage(usage: Any, recorder: Recorder) -> None:
     if usage is None:
         return
     if not is_mapping(usage):  # the SDK's model: plain attribute reads
-        prompt, completion = getattr(usage, "prompt_tokens_details", None), getattr(
-            usage, "completion_tokens_details", None)
+        prompt = getattr(usage, "prompt_tokens_details", None)
+        completion = getattr(usage, "completion_tokens_details", None)
         recorder.set_usage(
             input_tokens=as_int(getattr(usage, "prompt_tokens", None)),
             output_tokens=as_int(getattr(usage, "completion_tokens", None)),

@@ -11,6 +11,7 @@ peer installed for this run only:
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -35,7 +36,8 @@ def instructions(mode: str, scenario: str, calls: int) -> int:
         result = subprocess.run(
             ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg.out", sys.executable,
              str(HERE / "count_instructions.py"), mode, scenario, str(calls)],
-            capture_output=True, text=True, timeout=1800)
+            capture_output=True, text=True, timeout=1800,
+            env={**os.environ, "PYTHONHASHSEED": "0"})  # the same dict layouts in both runs of a pair
     if result.returncode != 0:
         raise RuntimeError(result.stderr[-2000:])
     return int(re.findall(r"Collected : (\d+)", result.stderr)[-1])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,14 +63,8 @@ def _modes(providers: Providers) -> list[Mode]:
                               floor=FloorInstrumentor())
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true", help="fewer rounds, 10k calls for memory")
-    args = parser.parse_args()
-    calls, rounds, memory_calls = (100, 5, 10_000) if args.quick else (200, 25, 100_000)
-    providers = Providers()
-    modes = _modes(providers)
-    sync, async_client = _clients()
+def scenarios(sync: openai.OpenAI, async_client: openai.AsyncOpenAI) -> dict[str, Callable[[], Any]]:
+    """The measured calls by name: plain, streamed (26 chunks), and both again on the async client."""
 
     def plain() -> Any:
         return sync.chat.completions.create(model="gpt-3.5-turbo", messages=MESSAGES)
@@ -83,6 +78,19 @@ def main() -> None:
     async def streamed_async() -> Any:
         stream = await async_client.chat.completions.create(model="gpt-3.5-turbo", messages=MESSAGES, stream=True)
         return len([c async for c in stream])
+
+    return {"plain": plain, "streamed": streamed, "plain_async": plain_async, "streamed_async": streamed_async}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="fewer rounds, 10k calls for memory")
+    args = parser.parse_args()
+    calls, rounds, memory_calls = (100, 5, 10_000) if args.quick else (200, 25, 100_000)
+    providers = Providers()
+    modes = _modes(providers)
+    sync, async_client = _clients()
+    plain, streamed, plain_async, streamed_async = scenarios(sync, async_client).values()
 
     rows = {
         "sync, non-streamed": measure(modes, plain, calls=calls, rounds=rounds),

@@ -6,7 +6,6 @@ import asyncio
 import gc
 import sys
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 import bench_openai as bench
@@ -19,25 +18,8 @@ def main() -> None:
     mode, scenario, calls = sys.argv[1], sys.argv[2], int(sys.argv[3])
     providers = Providers()
     modes = {m.name: m for m in bench._modes(providers)}
-    sync, async_client = bench._clients()
-    messages = bench.MESSAGES
-
-    def plain() -> Any:
-        return sync.chat.completions.create(model="gpt-3.5-turbo", messages=messages)
-
-    def streamed() -> Any:
-        return sum(1 for _ in sync.chat.completions.create(model="gpt-3.5-turbo", messages=messages, stream=True))
-
-    async def plain_async() -> Any:
-        return await async_client.chat.completions.create(model="gpt-3.5-turbo", messages=messages)
-
-    async def streamed_async() -> Any:
-        stream = await async_client.chat.completions.create(model="gpt-3.5-turbo", messages=messages, stream=True)
-        return len([c async for c in stream])
-
+    call = bench.scenarios(*bench._clients())[scenario]
     modes[mode].enable()
-    call = {"plain": plain, "streamed": streamed, "plain_async": plain_async,
-            "streamed_async": streamed_async}[scenario]
 
     def run(count: int) -> None:
         if scenario.endswith("_async"):
@@ -57,6 +39,7 @@ def main() -> None:
     gc.freeze()
     run(calls)
     assert mode == "uninstrumented" or providers.exporter.count >= WARMUP_CALLS + calls
+
 
 if __name__ == "__main__":
     main()

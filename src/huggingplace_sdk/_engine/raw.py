@@ -23,7 +23,7 @@ StreamObserver = Callable[[Any, Invocation], Any]
 
 
 def _observe_in_place(stream: Any, invocation: Invocation) -> Any:
-    return invocation.observe(stream)
+    return invocation.observe(stream, iterator_attr="_iterator")  # Stainless streams (is_sdk_stream)
 
 
 def is_sdk_stream(value: Any) -> bool:

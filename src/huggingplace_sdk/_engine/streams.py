@@ -22,6 +22,7 @@ finalizer, which is how the two are told apart).
 from __future__ import annotations
 
 import inspect
+import types
 import weakref
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from .invocation import Invocation
 
 _ITERATOR_ATTRIBUTES = ("_iterator", "generator")
+_GENERATOR_TYPES = (types.GeneratorType, types.AsyncGeneratorType)
 _CLOSE_METHODS = ("close", "aclose")
 
 
@@ -88,7 +90,7 @@ def observe_iterator(invocation: Invocation, iterator: Any) -> Any:
 
 def observe_in_place(invocation: Invocation, obj: Any, iterator_attr: str | None = None) -> Any:
     """Observe a vendor stream object without replacing it; returns ``obj`` itself."""
-    if inspect.isgenerator(obj) or inspect.isasyncgen(obj):
+    if isinstance(obj, _GENERATOR_TYPES):
         return observe_iterator(invocation, obj)
     attr = iterator_attr or next((a for a in _ITERATOR_ATTRIBUTES if hasattr(obj, a)), None)
     if attr is None:
@@ -104,17 +106,31 @@ def observe_in_place(invocation: Invocation, obj: Any, iterator_attr: str | None
     return obj
 
 
+# Per (stream type, method name): the class's close method and whether it is a coroutine function.
+_close_methods: dict[tuple[type, str], tuple[Any, bool]] = {}
+
+
+def _close_method(kind: type, name: str) -> tuple[Any, bool]:
+    known = _close_methods.get((kind, name))
+    if known is None:
+        method = getattr(kind, name, None)
+        known = (method, inspect.iscoroutinefunction(method)) if callable(method) else (None, False)
+        if len(_close_methods) < 1024:  # a bound, in case types are made on the fly
+            _close_methods[(kind, name)] = known
+    return known
+
+
 def hook_close(invocation: Invocation, obj: Any, name: str) -> None:
     """Shadow ``obj.<name>`` on the instance so that the caller closing it ends the span first.
 
     The shadow holds only a weak reference to ``obj``: no cycle, so collection still ends abandoned streams.
     """
-    method = getattr(type(obj), name, None)
-    if method is None or not callable(method):
+    method, is_async = _close_method(type(obj), name)
+    if method is None:
         return
     owner = weakref.ref(obj)
     closed = invocation.stream_closed_by_caller
-    if inspect.iscoroutinefunction(method):
+    if is_async:
         async def async_shadow(*args: Any, **kwargs: Any) -> Any:
             closed()
             target = owner()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-import threading
 from collections.abc import Mapping
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
@@ -48,7 +47,7 @@ class Invocation:
     """Implements the codec-facing Recorder, and ends its span once whatever path the call takes."""
 
     __slots__ = (
-        "_choices", "_chunks", "_codec", "_end_lock", "_ended", "_engine", "_extra", "_finalizer",
+        "_choices", "_chunks", "_codec", "_end_claim", "_engine", "_extra", "_finalizer",
         "_finish", "_first_chunk_at", "_last_chunk_at", "_response_id", "_start", "_step", "_tool_calls",
         "_usage", "_usage_source", "capture_content", "context", "request", "response_model", "span",
     )
@@ -63,8 +62,7 @@ class Invocation:
         self._step = step
         self.capture_content = engine.content.capture
         self._start = perf_counter()
-        self._ended = False
-        self._end_lock = threading.Lock()
+        self._end_claim = [True]
         self._response_id: str | None = None
         self.response_model: str | None = None  # read by stream codecs on every chunk: a plain attribute
         self._finish: dict[int, str] | None = None
@@ -203,7 +201,7 @@ class Invocation:
 
     def stream_closed_by_caller(self) -> None:
         """The caller closed the stream (close(), aclose(), leaving ``with``), maybe because of an error."""
-        if self._ended:
+        if self.ended:
             return
         active = sys.exc_info()[1]
         if active is not None:
@@ -215,13 +213,17 @@ class Invocation:
         """Collected, or its iterator closed, without the caller closing it."""
         self.end(outcome=sc.STREAM_ABANDONED, error_type=sc.ERROR_ABANDONED)
 
+    @property
+    def ended(self) -> bool:
+        return not self._end_claim
+
     # --- the single end ------------------------------------------------------------------------------
     def end(self, *, outcome: str | None = None, error_type: str | None = None,
             exc: BaseException | None = None) -> None:
-        with self._end_lock:
-            if self._ended:
-                return
-            self._ended = True
+        try:
+            self._end_claim.pop()  # atomic: of concurrent ends (a consumer and a collector), one goes on
+        except IndexError:
+            return
         span = self.span
         try:
             if self._finalizer is not None:

@@ -65,7 +65,10 @@ def _start(engine_ref: EngineRef, target: Target, instance: Any, args: tuple[Any
            kwargs: dict[str, Any]) -> tuple[Invocation, Call, tuple[object, Engine]] | None:
     """The call's invocation, and the value of ``_inside_call`` while it runs; None to call through."""
     engine = engine_ref()
-    if engine is None or not engine.active or _suppressed():
+    if engine is None or not engine.active:
+        return None
+    context = otel_context.get_current()  # _suppressed(), inlined: this runs on every call
+    if context.get(_SUPPRESS_KEY) or context.get(_LEGACY_SUPPRESS_KEY):
         return None
     owner = _owner()
     current = _inside_call.get()

@@ -28,18 +28,17 @@ def output_type(response_format: Any) -> str | None:
 
 
 def record_response_metadata(result: Any, recorder: Recorder) -> None:
-    read = field_of if is_mapping(result) else _attribute
-    recorder.set_response(id=as_str(read(result, "id")), model=as_str(read(result, "model")))
-    tier = read(result, "service_tier")
+    if is_mapping(result):
+        response_id, model = field_of(result, "id"), field_of(result, "model")
+        tier, fingerprint = field_of(result, "service_tier"), field_of(result, "system_fingerprint")
+    else:  # the SDK's model: plain attribute reads
+        response_id, model = getattr(result, "id", None), getattr(result, "model", None)
+        tier, fingerprint = getattr(result, "service_tier", None), getattr(result, "system_fingerprint", None)
+    recorder.set_response(id=as_str(response_id), model=as_str(model))
     if type(tier) is str and tier:
         recorder.set_attribute(sc.OPENAI_RESPONSE_SERVICE_TIER, tier)
-    fingerprint = read(result, "system_fingerprint")
     if type(fingerprint) is str and fingerprint:
         recorder.set_attribute(sc.OPENAI_RESPONSE_SYSTEM_FINGERPRINT, fingerprint)
-
-
-def _attribute(obj: Any, name: str) -> Any:
-    return getattr(obj, name, None)
 
 
 def _record_tool_calls(index: int, message: Any, recorder: Recorder) -> None:

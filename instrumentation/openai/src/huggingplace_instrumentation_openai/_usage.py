@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from huggingplace_sdk.engine import Recorder, field_of, is_mapping
+from huggingplace_sdk.engine import Recorder, field_of
 
 from ._fields import as_int
+
+_MISSING: Any = object()
 
 
 def record_chat_usage(usage: Any, recorder: Recorder) -> None:
     """``prompt_tokens`` / ``completion_tokens`` with cached and reasoning details."""
     if usage is None:
         return
-    if not is_mapping(usage):  # the SDK's model: plain attribute reads
+    input_tokens = getattr(usage, "prompt_tokens", _MISSING)
+    if input_tokens is not _MISSING:  # the SDK's model (a mapping has no such attribute)
         prompt = getattr(usage, "prompt_tokens_details", None)
         completion = getattr(usage, "completion_tokens_details", None)
         recorder.set_usage(
-            input_tokens=as_int(getattr(usage, "prompt_tokens", None)),
+            input_tokens=as_int(input_tokens),
             output_tokens=as_int(getattr(usage, "completion_tokens", None)),
             cache_read_input_tokens=None if prompt is None else as_int(field_of(prompt, "cached_tokens")),
             reasoning_output_tokens=None if completion is None else as_int(

@@ -79,8 +79,9 @@ class Engine:
         """Read the request and start its span; None if our code failed (the call then runs untraced)."""
         try:
             request = codec.read_request(call)
-            span = self.tracer.start_span(_span_name(request), kind=request.kind,
-                                          attributes=self._start_attributes(request))
+            name = request.span_name or (f"{request.operation} {request.model}" if request.model
+                                         else request.operation)
+            span = self.tracer.start_span(name, kind=request.kind, attributes=self._start_attributes(request))
             return Invocation(self, codec, request, span, current_step.get())
         except Exception as exc:
             report_internal_error("begin", exc)
@@ -143,8 +144,3 @@ class Engine:
             otel_context.detach(token)
             op.end()
 
-
-def _span_name(request: Request) -> str:
-    if request.span_name:
-        return request.span_name
-    return f"{request.operation} {request.model}" if request.model else request.operation

@@ -58,7 +58,7 @@ class GenAIMetrics:
         output_tokens: int | None, ttfc_s: float | None, per_chunk_s: float | None, context: Context,
     ) -> None:
         """``context`` holds the call's span, so that exemplars point at the call rather than its parent."""
-        attributes, input_attributes, output_attributes = self.attribute_sets(key)
+        attributes, input_attributes, output_attributes = self._attribute_sets.get(key) or self.attribute_sets(key)
         self.duration.record(duration_s, attributes, context)
         if input_tokens is not None:
             self.token_usage.record(input_tokens, input_attributes, context)

@@ -70,7 +70,9 @@ def _start(engine_ref: EngineRef, target: Target, instance: Any, args: tuple[Any
     context = otel_context.get_current()  # _suppressed(), inlined: this runs on every call
     if context.get(_SUPPRESS_KEY) or context.get(_LEGACY_SUPPRESS_KEY):
         return None
-    owner = _owner()
+    loop = asyncio._get_running_loop()  # _owner(), inlined
+    task = asyncio.current_task(loop) if loop is not None else None
+    owner = task if task is not None else threading.get_ident()
     current = _inside_call.get()
     if current is not None and current[0] == owner:
         return None  # reached from inside another wrapped call of this task: that call has the span

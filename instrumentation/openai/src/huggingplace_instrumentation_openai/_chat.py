@@ -28,13 +28,21 @@ def output_type(response_format: Any) -> str | None:
 
 
 def record_response_metadata(result: Any, recorder: Recorder) -> None:
-    if is_mapping(result):
-        response_id, model = field_of(result, "id"), field_of(result, "model")
-        tier, fingerprint = field_of(result, "service_tier"), field_of(result, "system_fingerprint")
-    else:  # the SDK's model: plain attribute reads
-        response_id, model = getattr(result, "id", None), getattr(result, "model", None)
-        tier, fingerprint = getattr(result, "service_tier", None), getattr(result, "system_fingerprint", None)
-    recorder.set_response(id=as_str(response_id), model=as_str(model))
+    if not is_mapping(result):
+        _record_model_metadata(result, recorder)
+        return
+    recorder.set_response(id=as_str(field_of(result, "id")), model=as_str(field_of(result, "model")))
+    _record_openai_metadata(field_of(result, "service_tier"), field_of(result, "system_fingerprint"), recorder)
+
+
+def _record_model_metadata(result: Any, recorder: Recorder) -> None:
+    """The SDK's response model: plain attribute reads."""
+    recorder.set_response(id=as_str(getattr(result, "id", None)), model=as_str(getattr(result, "model", None)))
+    _record_openai_metadata(getattr(result, "service_tier", None), getattr(result, "system_fingerprint", None),
+                            recorder)
+
+
+def _record_openai_metadata(tier: Any, fingerprint: Any, recorder: Recorder) -> None:
     if type(tier) is str and tier:
         recorder.set_attribute(sc.OPENAI_RESPONSE_SERVICE_TIER, tier)
     if type(fingerprint) is str and fingerprint:
@@ -73,14 +81,6 @@ def _record_message(index: int, message: Any, recorder: Recorder) -> None:
     _record_tool_calls(index, message, recorder)
 
 
-def _record_model_message(index: int, message: Any, capture: bool, recorder: Recorder) -> None:
-    """A message (or stream delta) of the SDK's model: content only when captured, tool calls always."""
-    if capture:
-        _record_message(index, message, recorder)
-    elif getattr(message, "tool_calls", None) or getattr(message, "function_call", None):
-        _record_tool_calls(index, message, recorder)
-
-
 class ChatCodec:
     """``chat.completions.create`` / ``parse``: one span per call, streams read chunk by chunk."""
 
@@ -104,15 +104,21 @@ class ChatCodec:
             self._read_fields(result, "message", recorder)
             return
         # The SDK's response model: plain attribute reads (a response holds no "not given" sentinels).
-        record_response_metadata(result, recorder)
+        _record_model_metadata(result, recorder)
         capture = recorder.capture_content
         for position, choice in enumerate(getattr(result, "choices", None) or ()):
             index = getattr(choice, "index", None)
             index = position if type(index) is not int else index
-            recorder.set_finish_reason(index, as_str(getattr(choice, "finish_reason", None)))
+            reason = getattr(choice, "finish_reason", None)
+            if type(reason) is str and reason:
+                recorder.set_finish_reason(index, reason)
             message = getattr(choice, "message", None)
-            if message is not None:
-                _record_model_message(index, message, capture, recorder)
+            if message is None:
+                continue
+            if capture:
+                _record_message(index, message, recorder)
+            elif getattr(message, "tool_calls", None) or getattr(message, "function_call", None):
+                _record_tool_calls(index, message, recorder)
         record_chat_usage(getattr(result, "usage", None), recorder)
 
     def read_chunk(self, chunk: Any, recorder: Recorder) -> None:
@@ -124,7 +130,7 @@ class ChatCodec:
                 self._read_fields(chunk, "delta", recorder)
             return
         if recorder.response_model is None:
-            record_response_metadata(chunk, recorder)
+            _record_model_metadata(chunk, recorder)
         capture = recorder.capture_content
         for position, choice in enumerate(choices or ()):
             index = getattr(choice, "index", None)

@@ -20,10 +20,10 @@ def new_request(call: Call, operation: str) -> Request:
     kwargs = call.kwargs
     host, port = server_of(call.instance)
     model = kwargs.get("model")
-    if type(model) is not str:  # absent, a sentinel, or only in extra_body
-        model = arg(kwargs, "model")
+    if type(model) is not str or not model:  # absent, a sentinel, or only in extra_body
+        model = as_str(arg(kwargs, "model"))
     stream = kwargs.get("stream")  # only the argument decides what the SDK returns
-    return Request(operation, PROVIDER, as_str(model), stream is True or bool(given_value(stream)),
+    return Request(operation, PROVIDER, model, stream is True or (stream is not None and bool(given_value(stream))),
                    server_address=host, server_port=port)
 
 

@@ -20,7 +20,7 @@ def record_chat_usage(usage: Any, recorder: Recorder) -> None:
         prompt = getattr(usage, "prompt_tokens_details", None)
         completion = getattr(usage, "completion_tokens_details", None)
         recorder.set_usage(
-            input_tokens=as_int(input_tokens),
+            input_tokens=input_tokens if type(input_tokens) is int else None,
             output_tokens=as_int(getattr(usage, "completion_tokens", None)),
             cache_read_input_tokens=None if prompt is None else as_int(field_of(prompt, "cached_tokens")),
             reasoning_output_tokens=None if completion is None else as_int(

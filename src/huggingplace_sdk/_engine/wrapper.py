@@ -64,15 +64,10 @@ def active_engine(engine: Engine | None) -> Engine | None:
 def _start(engine_ref: EngineRef, target: Target, instance: Any, args: tuple[Any, ...],
            kwargs: dict[str, Any]) -> tuple[Invocation, Call, tuple[object, Engine]] | None:
     """The call's invocation, and the value of ``_inside_call`` while it runs; None to call through."""
-    engine = engine_ref()
-    if engine is None or not engine.active:
+    engine = active_engine(engine_ref())
+    if engine is None:
         return None
-    context = otel_context.get_current()  # _suppressed(), inlined: this runs on every call
-    if context.get(_SUPPRESS_KEY) or context.get(_LEGACY_SUPPRESS_KEY):
-        return None
-    loop = asyncio._get_running_loop()  # _owner(), inlined
-    task = asyncio.current_task(loop) if loop is not None else None
-    owner = task if task is not None else threading.get_ident()
+    owner = _owner()
     current = _inside_call.get()
     if current is not None and current[0] == owner:
         return None  # reached from inside another wrapped call of this task: that call has the span

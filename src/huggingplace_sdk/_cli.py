@@ -23,7 +23,7 @@ from typing import Any, TextIO
 import httpx
 
 from ._client import HuggingPlace, SyncHuggingPlace
-from ._config import ENV_API_KEY, ClientConfig, mask_secret, resolve_config
+from ._config import DEFAULT_BASE_URL, ENV_API_KEY, ClientConfig, mask_secret, resolve_config
 from ._errors import ConfigurationError, HuggingPlaceError, ValidationError
 from ._server import DEFAULT_DEV_API_KEY, INGEST_PATH, LocalServer
 from ._wire import CALLER_ALIASES
@@ -72,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--enable-fault-injection", action="store_true", help="expose POST /_control/faults for tests"
+    )
+    serve.add_argument(
+        "--strict",
+        action="store_true",
+        help="behave like the published endpoint: one log object per request (arrays get 400), "
+        "no capability document",
     )
 
     log = commands.add_parser("log", help="send one log and print the server's answer")
@@ -125,6 +131,7 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         enable_fault_injection=args.enable_fault_injection,
+        strict=args.strict,
     )
     try:
         server.start()
@@ -166,7 +173,8 @@ def _print_serving(server: LocalServer, db_path: str, masked_key: str, key_sourc
         f"HuggingPlace local server listening on {server.url}",
         f"  database : {db_path}",
         f"  API key  : {masked_key} ({key_source})",
-        f"  ingest   : POST {server.url}{INGEST_PATH}",
+        f"  ingest   : POST {server.url}{INGEST_PATH} "
+        + ("(strict: one log object per request)" if server.strict else "(one log object, or a JSON array)"),
         "  read     : GET /v1/sessions, /v1/sessions/{id}/logs, /v1/logs, /v1/logs/{message_id}",
     ]
     if faults:
@@ -265,7 +273,10 @@ def _print_config(config: ClientConfig) -> None:
     print(f"  api_key  : {config.masked_api_key}")
     print(f"  org_id   : {config.org_id}")
     print(f"  mode     : {config.mode}")
-    print(f"  base_url : {config.base_url}")
+    if config.base_url == DEFAULT_BASE_URL:
+        print(f"  base_url : {config.base_url} (the default: the published HuggingPlace endpoint)")
+    else:
+        print(f"  base_url : {config.base_url} (default: {DEFAULT_BASE_URL})")
     print(f"  timeout  : {config.timeout_ms:g} ms")
 
 

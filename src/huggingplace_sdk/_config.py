@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 from ._errors import ConfigurationError
 from ._wire import MODES
 
-DEFAULT_BASE_URL: Final = "https://api.huggingplace.com"
+# The published HuggingPlace endpoint, the default of the published SDK (Python and JS) and its README.
+DEFAULT_BASE_URL: Final = "https://anvsj57nul.execute-api.ap-south-1.amazonaws.com"
 DEFAULT_MODE: Final = "prod"
 DEFAULT_TIMEOUT_MS: Final = 10_000.0
 DEFAULT_MAX_RETRIES: Final = 4

@@ -20,6 +20,9 @@ from typing import Any, Final
 from ._errors import ValidationError
 
 LOG_PATH: Final = "/v2/chatgpt/store_generated_response"
+# Our own servers' capability document (the published endpoint has none: a 404 there means "single only").
+CAPABILITIES_PATH: Final = "/v1/capabilities"
+CAPABILITY_ARRAY_BATCHES: Final = "array_batches"  # true: LOG_PATH also takes a JSON array of logs
 MODES: Final = ("prod", "dev")
 
 # The published SDK's own spellings, accepted from callers, mapped to our canonical names.

@@ -125,3 +125,15 @@ def test_serve_stops_cleanly_on_sigterm() -> None:
     code, out = _interrupt(process, signal.SIGTERM)
     assert code == 0
     assert out.rstrip().endswith("stopped")
+
+
+def test_serve_strict_refuses_arrays() -> None:
+    process, url = _start("--db", ":memory:", "--strict")
+    auth = {"Authorization": f"Bearer {DEFAULT_DEV_API_KEY}"}
+    try:
+        assert httpx.post(url + INGEST_PATH, json=[LOG], headers=auth).status_code == 400
+        assert httpx.post(url + INGEST_PATH, json=LOG, headers=auth).status_code == 200
+        assert httpx.get(url + "/v1/capabilities", headers=auth).status_code == 404
+    finally:
+        code, _ = _interrupt(process)
+    assert code == 0

@@ -27,7 +27,7 @@ async def test_keyword_form_and_defaults(client_class: ClientClass, clean_env: p
     config = client.config
     assert (config.api_key, config.org_id) == (KEY, "org-1")
     assert config.mode == "prod"
-    assert config.base_url == "https://api.huggingplace.com" == DEFAULT_BASE_URL
+    assert config.base_url == "https://anvsj57nul.execute-api.ap-south-1.amazonaws.com" == DEFAULT_BASE_URL
     assert config.timeout_ms == 10000
     assert config.timeout_s == 10.0
     assert (config.max_retries, config.retry_deadline_s) == (4, 30.0)

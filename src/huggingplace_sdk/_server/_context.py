@@ -15,6 +15,7 @@ class ServerContext:
     faults: FaultInjector
     api_keys: frozenset[str] | None  # None: any bearer token (or none) is accepted
     fault_control: bool
+    strict: bool = False  # behave like the published endpoint: one log object per request, no capabilities
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _requests_seen: int = 0
 

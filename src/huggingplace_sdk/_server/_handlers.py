@@ -1,4 +1,7 @@
-"""Endpoint handlers: ingest (single log or batch array), the read API, and fault control.
+"""Endpoint handlers: ingest (single log or batch array), capabilities, the read API, and fault control.
+
+In strict mode the server behaves like the published endpoint: a JSON array is refused with 400 and no
+capability document is served, so nothing passes here that the real endpoint would refuse.
 
 Bodies are checked with the client's own wire rules (``_wire.validate_wire_body``), so the server refuses
 exactly what our client would refuse to send.
@@ -10,7 +13,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from .._errors import ValidationError
-from .._wire import LOG_PATH, validate_wire_body
+from .._wire import CAPABILITIES_PATH, CAPABILITY_ARRAY_BATCHES, LOG_PATH, validate_wire_body
 from ._context import ServerContext
 from ._routes import BadRequest, Request, Response, Route, route
 
@@ -29,6 +32,8 @@ def _not_found(message: str) -> Response:
 def ingest(ctx: ServerContext, request: Request) -> Response:
     payload = request.json()
     if isinstance(payload, list):
+        if ctx.strict:
+            raise BadRequest("expected one log object per request, got a JSON array")
         return _ingest_batch(ctx, payload)
     try:
         validate_wire_body(payload)
@@ -60,6 +65,12 @@ def _ingest_batch(ctx: ServerContext, items: list[Any]) -> Response:
     for (index, _), result in zip(valid, stored, strict=True):
         results[index] = {"message_id": result.message_id, "status": result.status}
     return _ok({"results": results})
+
+
+def capabilities(ctx: ServerContext, request: Request) -> Response:
+    if ctx.strict:
+        return _not_found(f"no route for GET {CAPABILITIES_PATH}")  # as the published endpoint answers
+    return _ok({CAPABILITY_ARRAY_BATCHES: True, "ingest_path": INGEST_PATH})
 
 
 # --- read API --------------------------------------------------------------------------------------
@@ -145,6 +156,7 @@ def fault_state(ctx: ServerContext, request: Request) -> Response:
 
 ROUTES: list[Route] = [
     route("POST", INGEST_PATH, ingest, faultable=True, counted=True),
+    route("GET", CAPABILITIES_PATH, capabilities),
     route("GET", "/v1/sessions", list_sessions),
     route("GET", "/v1/sessions/{session_id}/logs", session_logs),
     route("GET", "/v1/logs", list_logs),

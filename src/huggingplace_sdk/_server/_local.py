@@ -31,6 +31,8 @@ class LocalServer:
     """A local HuggingPlace server. ``api_key=None`` accepts any request; ``port=0`` picks a free port.
 
     ``enable_fault_injection`` exposes ``/_control/faults`` over HTTP; ``.faults`` works either way.
+    ``strict=True`` behaves like the published endpoint: JSON arrays get 400 and ``GET /v1/capabilities``
+    404, so a client that only works against a lenient server fails its tests here.
     """
 
     ingest_path = INGEST_PATH
@@ -43,6 +45,7 @@ class LocalServer:
         port: int = 0,
         *,
         enable_fault_injection: bool = True,
+        strict: bool = False,
     ) -> None:
         if not isinstance(port, int) or not 0 <= port <= 65535:
             raise ValueError(f"port must be an integer in 0..65535, got {port!r}")
@@ -55,6 +58,7 @@ class LocalServer:
             faults=self.faults,
             api_keys=_accepted_keys(api_key),
             fault_control=enable_fault_injection,
+            strict=strict,
         )
         self._router = Router(ROUTES)
         self._httpd: HuggingPlaceHTTPServer | None = None
@@ -112,6 +116,10 @@ class LocalServer:
         self.stop()
 
     # --- facts -------------------------------------------------------------------------------------
+    @property
+    def strict(self) -> bool:
+        return self._context.strict
+
     @property
     def running(self) -> bool:
         return self._httpd is not None

@@ -1,5 +1,9 @@
 """Fixtures for the exporter tests: the real local server, a fake clock with a recording sleep, span makers.
 
+Every test using ``server`` runs twice: the default delivery (one log per request) against the strict
+server, which refuses arrays as the published endpoint does, and array batches against the batch-capable
+server. Both must give the same figures: nothing lost, nothing stored twice, drops counted by reason.
+
 Spans are produced by a real TracerProvider whose SimpleSpanProcessor hands each ended span to the exporter
 under test; start/end times are given explicitly where order matters. Time never passes for real except in
 the one wall-clock bound test (a hung endpoint).
@@ -9,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -46,9 +51,30 @@ class FakeClock:
             self.now += seconds
 
 
+@dataclass(frozen=True)
+class Delivery:
+    batch_format: str  # the exporter's setting
+    strict: bool  # the local server's mode
+
+    @property
+    def arrays(self) -> bool:
+        return self.batch_format == "array"
+
+
+DELIVERIES = {
+    "single-strict": Delivery("single", strict=True),
+    "array-batch-server": Delivery("array", strict=False),
+}
+
+
+@pytest.fixture(params=list(DELIVERIES))
+def delivery(request: pytest.FixtureRequest) -> Delivery:
+    return DELIVERIES[request.param]
+
+
 @pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer(api_key=API_KEY) as local:
+def server(delivery: Delivery) -> Iterator[LocalServer]:
+    with LocalServer(api_key=API_KEY, strict=delivery.strict) as local:
         yield local
         local.faults.clear()
 
@@ -65,7 +91,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def make_exporter(
-    server: LocalServer, clock: FakeClock
+    server: LocalServer, clock: FakeClock, delivery: Delivery
 ) -> Iterator[Callable[..., HuggingPlaceSpanExporter]]:
     """Exporter factory against the local server, fake clock and sleep; shut down at teardown."""
     made: list[HuggingPlaceSpanExporter] = []
@@ -74,6 +100,7 @@ def make_exporter(
         settings: dict[str, Any] = {
             "api_key": API_KEY, "org_id": ORG_ID, "base_url": server.url, "late_child_wait": 0.0,
             "clock": clock, "sleep": clock.sleep, "atexit_timeout": 0,
+            "batch_format": None if delivery.batch_format == "single" else delivery.batch_format,
         }
         settings.update(overrides)
         exporter = HuggingPlaceSpanExporter(**settings)

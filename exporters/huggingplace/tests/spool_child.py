@@ -1,7 +1,7 @@
 """Run by test_spool.py in a subprocess: export N interactions with a spool, report once spooled, then wait.
 
 The test SIGKILLs this process while its worker is stuck sending (the server holds the request).
-Usage: python spool_child.py BASE_URL API_KEY ORG_ID SPOOL_DIR N
+Usage: python spool_child.py BASE_URL API_KEY ORG_ID SPOOL_DIR N BATCH_FORMAT
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
 
 def main() -> None:
-    base_url, api_key, org_id, spool_dir, count = sys.argv[1:6]
+    base_url, api_key, org_id, spool_dir, count, batch_format = sys.argv[1:7]
     exporter = HuggingPlaceSpanExporter(
         api_key, org_id, base_url=base_url, spool_dir=spool_dir, late_child_wait=60.0, max_batch_size=5,
-        atexit_timeout=0,
+        atexit_timeout=0, batch_format=batch_format,
     )
     provider = TracerProvider(shutdown_on_exit=False)
     provider.add_span_processor(SimpleSpanProcessor(exporter))

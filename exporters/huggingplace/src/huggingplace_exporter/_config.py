@@ -23,13 +23,21 @@ _logger = logging.getLogger("huggingplace.exporter")
 
 ENV_PREFIX: Final = "HUGGINGPLACE_EXPORTER_"
 
+# How the logs of a batch are posted.
+BATCH_FORMAT_SINGLE: Final = "single"  # one log object per request: the published endpoint's contract
+BATCH_FORMAT_ARRAY: Final = "array"  # one JSON array per batch: only for servers that accept arrays
+BATCH_FORMAT_AUTO: Final = "auto"  # arrays once the server's capability document says so, else single
+BATCH_FORMATS: Final = (BATCH_FORMAT_SINGLE, BATCH_FORMAT_ARRAY, BATCH_FORMAT_AUTO)
+
 
 @dataclass(frozen=True)
 class ExporterSettings:
     """The exporter's own tunables (everything except the connection). Times are in seconds."""
 
-    max_batch_size: int = 100  # interactions per request
-    max_batch_bytes: int = 1_000_000  # uncompressed JSON bytes per request
+    batch_format: str = BATCH_FORMAT_SINGLE
+    max_concurrent_requests: int = 4  # single-object mode: requests in flight at once (keep-alive pool)
+    max_batch_size: int = 100  # interactions drained per batch (and per request in array mode)
+    max_batch_bytes: int = 1_000_000  # uncompressed JSON bytes per batch (one log never exceeds it)
     max_queue_size: int = 2048  # interactions waiting to be sent
     late_child_wait: float = 2.0  # wait after a root ends for children that end after it
     partial_after: float = 60.0  # idle time after which spans whose root never ended go out as partial
@@ -42,8 +50,8 @@ class ExporterSettings:
 
 
 # name -> (parser for env text, validator for a value)
-_INT_FIELDS: Final = ("max_batch_size", "max_batch_bytes", "max_queue_size", "max_spans_per_trace",
-                      "max_open_traces", "spool_max_bytes")
+_INT_FIELDS: Final = ("max_concurrent_requests", "max_batch_size", "max_batch_bytes", "max_queue_size",
+                      "max_spans_per_trace", "max_open_traces", "spool_max_bytes")
 _POSITIVE_FLOAT_FIELDS: Final = ("partial_after",)
 _NON_NEGATIVE_FLOAT_FIELDS: Final = ("late_child_wait", "atexit_timeout")
 _TRUE: Final = frozenset({"1", "true", "yes", "on"})
@@ -69,6 +77,9 @@ def resolve_settings(
         values[name] = _resolve(name, arguments, env, getattr(defaults, name), _non_negative_float, float)
     values["gzip"] = _resolve("gzip", arguments, env, defaults.gzip, _bool, _parse_bool)
     values["spool_dir"] = _resolve("spool_dir", arguments, env, None, _path, str)
+    values["batch_format"] = _resolve(
+        "batch_format", arguments, env, defaults.batch_format, _batch_format, lambda raw: raw.lower()
+    )
     return ExporterSettings(**values)
 
 
@@ -139,6 +150,12 @@ def _parse_bool(raw: str) -> bool:
     if lowered in _FALSE:
         return False
     raise ValueError(f"expected one of {sorted(_TRUE | _FALSE)}")
+
+
+def _batch_format(name: str, value: Any) -> str:
+    if value not in BATCH_FORMATS:
+        raise ConfigurationError(f"{name} must be one of {BATCH_FORMATS}, got {value!r}")
+    return str(value)
 
 
 def _path(name: str, value: Any) -> Path:

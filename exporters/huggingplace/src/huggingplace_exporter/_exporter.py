@@ -38,6 +38,11 @@ _DEFAULT_SHUTDOWN_TIMEOUT_S: Final = 5.0  # shutdown() without a budget when the
 class HuggingPlaceSpanExporter(SpanExporter):
     """Turns each trace into one HuggingPlace interaction log and delivers them in batches.
 
+    ``batch_format`` (``HUGGINGPLACE_EXPORTER_BATCH_FORMAT``): ``"single"`` (default, the published
+    endpoint's contract: one log object per request, ``max_concurrent_requests`` at a time), ``"array"`` (one
+    JSON array per batch, for servers that accept it) or ``"auto"`` (arrays once the server's
+    ``GET /v1/capabilities`` says so; single objects otherwise, and after a server refused an array).
+
     Every argument is optional; connection settings fall back to ``HUGGINGPLACE_API_KEY``,
     ``HUGGINGPLACE_ORG_ID``, ``HUGGINGPLACE_BASE_URL``, ``HUGGINGPLACE_MODE``, ``HUGGINGPLACE_TIMEOUT``
     (milliseconds), and the exporter's own settings to ``HUGGINGPLACE_EXPORTER_<NAME>`` (see
@@ -56,6 +61,8 @@ class HuggingPlaceSpanExporter(SpanExporter):
         retry_deadline: float | None = None,
         rate_limit: float | None = None,
         burst: int | None = None,
+        batch_format: str | None = None,
+        max_concurrent_requests: int | None = None,
         max_batch_size: int | None = None,
         max_batch_bytes: int | None = None,
         max_queue_size: int | None = None,
@@ -81,6 +88,7 @@ class HuggingPlaceSpanExporter(SpanExporter):
         )
         self.settings: ExporterSettings = resolve_settings(
             {
+                "batch_format": batch_format, "max_concurrent_requests": max_concurrent_requests,
                 "max_batch_size": max_batch_size, "max_batch_bytes": max_batch_bytes,
                 "max_queue_size": max_queue_size, "late_child_wait": late_child_wait,
                 "partial_after": partial_after, "max_spans_per_trace": max_spans_per_trace,

@@ -1,9 +1,11 @@
-"""Write-ahead disk spool: one file per batch, written atomically before it is sent, deleted after a 2xx.
+"""Write-ahead disk spool: one file per batch, written atomically before it is sent, deleted once settled.
 
-Files are ``<time ns>-<pid>-<seq>-<count>.json`` holding the batch's JSON array exactly as sent, so a
-restarted exporter resends the same bodies (same message ids; the server de-duplicates). Writing goes to a
-temporary file that is fsynced and renamed, so a crash leaves either the whole file or none. The total size
-is capped: the oldest files are deleted and their interactions counted as dropped.
+Files are ``<time ns>-<pid>-<seq>-<count>.jsonl`` holding the batch's logs one per line, each exactly the
+bytes sent for it (compact JSON never holds a raw newline), so a restarted exporter resends every log as it
+was sent, one per request or as an array (same message ids; the server de-duplicates). A batch settled only
+in part is rewritten with the logs still owed. Writing goes to a temporary file that is fsynced and renamed,
+so a crash leaves either the whole file or none. The total size is capped: the oldest files are deleted and
+their interactions counted as dropped. ``.json`` files (a JSON array, as earlier versions wrote) are read too.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from typing import Final
 
 _logger = logging.getLogger("huggingplace.exporter")
 
-_SUFFIX: Final = ".json"
+_SUFFIX: Final = ".jsonl"
+_LEGACY_SUFFIX: Final = ".json"  # a JSON array of logs, written by earlier versions
 _TEMP_SUFFIX: Final = ".tmp"
 
 
@@ -50,7 +53,7 @@ class Spool:
             if path.name.endswith(_TEMP_SUFFIX):
                 with contextlib.suppress(OSError):
                     path.unlink()  # an interrupted write: never renamed, so never promised to anyone
-            elif path.name.endswith(_SUFFIX):
+            elif path.name.endswith((_SUFFIX, _LEGACY_SUFFIX)):
                 count = _count_from_name(path.name)
                 if count is not None:
                     with contextlib.suppress(OSError):
@@ -87,6 +90,23 @@ class Spool:
             spooled = SpoolFile(path, count, len(body))
             self._files[path] = spooled
         return spooled, evicted
+
+    def replace(self, spooled: SpoolFile, body: bytes, count: int) -> SpoolFile | None:
+        """Rewrite a file with the logs still owed (same age, new count); the old file goes after the new
+        one is durable, so a crash in between only resends logs the server de-duplicates."""
+        stem = spooled.path.name.rsplit(".", 1)[0].rsplit("-", 1)[0]
+        path = self.directory / f"{stem}-{count}{_SUFFIX}"
+        with self._lock:
+            if spooled.path not in self._files:
+                return None  # evicted by the size cap meanwhile (already counted)
+            _write_atomically(path, body)
+            if path != spooled.path:
+                with contextlib.suppress(FileNotFoundError):
+                    spooled.path.unlink()
+            del self._files[spooled.path]
+            rewritten = SpoolFile(path, count, len(body))
+            self._files[path] = rewritten
+        return rewritten
 
     def read(self, spooled: SpoolFile) -> bytes | None:
         try:
@@ -138,6 +158,6 @@ def _fsync_directory(directory: Path) -> None:
 
 def _count_from_name(name: str) -> int | None:
     try:
-        return int(name[: -len(_SUFFIX)].rsplit("-", 1)[1])
+        return int(name.rsplit(".", 1)[0].rsplit("-", 1)[1])
     except (IndexError, ValueError):
         return None

@@ -1,5 +1,8 @@
 """The exporter's single background worker: convert, batch, spool (write-ahead), send, settle.
 
+A batch is sent as one request per log (the default, the published contract) or as one JSON array; either
+way every log is settled on its own: sent, dropped with a reason, or kept (spool / retry) until it is.
+
 The app side only calls :meth:`DeliveryWorker.enqueue` (O(interactions), never I/O) and the flush/stop
 requests, which wait at most their budget. Everything else runs on the worker thread.
 """
@@ -19,14 +22,14 @@ from typing import Final
 import httpx
 
 from huggingplace_sdk._config import ClientConfig
-from huggingplace_sdk._errors import ValidationError, is_retryable
+from huggingplace_sdk._errors import HuggingPlaceError, ValidationError, is_retryable
 from huggingplace_sdk._transport import SenderSettings
 from huggingplace_sdk._wire import build_log_body, encode_json
 
 from ._assembly import Interaction, TraceAssembler
-from ._config import ExporterSettings
+from ._config import BATCH_FORMAT_ARRAY, BATCH_FORMAT_AUTO, ExporterSettings
 from ._convert import interaction_to_log_options
-from ._delivery import BatchOutcome, BatchSender
+from ._delivery import BatchOutcome, BatchSender, EncodedLog, PostOutcome
 from ._guard import internal_error
 from ._metrics import (
     DROP_INVALID,
@@ -44,12 +47,13 @@ _logger = logging.getLogger("huggingplace.exporter")
 
 _POLL_INTERVAL_S: Final = 0.2  # longest the worker sleeps before looking at the assembler's deadlines
 _SPOOL_RETRY_COOLDOWN_S: Final = 30.0  # after retries are exhausted, spooled batches rest this long
+# Answers to an array that mean "this server takes one object per request" (auto mode then falls back).
+_ARRAY_REFUSED_STATUSES: Final = frozenset({400, 404, 405, 413, 415, 422})
 
 
 @dataclass(slots=True)
 class _Batch:
-    body: bytes  # the JSON array as sent (uncompressed)
-    message_ids: list[str]
+    logs: list[EncodedLog]  # each log's message id and bytes, exactly as sent
     spool_file: SpoolFile | None = None
 
 
@@ -97,7 +101,14 @@ class DeliveryWorker:
         self._abandoned = False
         self._thread: threading.Thread | None = None
         self._sleep = sleep if sleep is not None else self._interruptible_sleep
-        self._sender = BatchSender(sender_settings, transport=transport, sleep=self._sleep, gzip=settings.gzip)
+        self._sender = BatchSender(
+            sender_settings, transport=transport, sleep=self._sleep, gzip=settings.gzip,
+            concurrency=settings.max_concurrent_requests,
+        )
+        # Whether batches go out as arrays: fixed by the settings, or (auto) asked of the server once.
+        self._arrays: bool | None = {BATCH_FORMAT_ARRAY: True, BATCH_FORMAT_AUTO: None}.get(
+            settings.batch_format, False
+        )
 
     # --- app side -------------------------------------------------------------------------------------
 
@@ -175,7 +186,7 @@ class DeliveryWorker:
 
     def _queued_locked(self) -> int:
         """Interactions held in memory awaiting delivery (the queue bound covers all of them)."""
-        return len(self._queue) + len(self._encoded) + sum(len(b.message_ids) for b in self._ready)
+        return len(self._queue) + len(self._encoded) + sum(len(b.logs) for b in self._ready)
 
     def _abandon(self) -> None:
         """Shutdown's budget ran out with the worker still busy: account for what it still holds."""
@@ -188,7 +199,7 @@ class DeliveryWorker:
             batches = [*self._ready, *([self._in_flight] if self._in_flight is not None else [])]
             self._ready.clear()
         lost = len(leftovers) + len(encoded)
-        lost += sum(len(b.message_ids) for b in batches if b.spool_file is None)
+        lost += sum(len(b.logs) for b in batches if b.spool_file is None)
         self._metrics.dropped(DROP_SHUTDOWN, lost)
 
     # --- worker thread ----------------------------------------------------------------------------------
@@ -270,14 +281,30 @@ class DeliveryWorker:
                 return
             with self._cond:
                 self._in_flight = batch
-            outcome = self._sender.send(batch.body, batch.message_ids, budget_s=budget)
+            if self._send_arrays(budget):
+                outcome = self._sender.send_array(batch.logs, budget_s=budget)
+                outcomes: list[PostOutcome] | None = None
+            else:
+                outcomes = self._sender.send_each(batch.logs, budget_s=budget)
             with self._cond:
                 self._in_flight = None
                 if self._abandoned:
                     return
-            self._settle(batch, outcome)
-            if outcome.budget_limited:
+            if outcomes is None:
+                self._settle_array(batch, outcome)
+                if outcome.budget_limited:
+                    return
+            elif self._settle_each(batch, outcomes):
                 return
+
+    def _send_arrays(self, budget: float | None) -> bool:
+        if self._arrays is None:
+            self._arrays = self._sender.server_accepts_arrays(budget_s=budget)
+            _logger.info(
+                "huggingplace exporter: the server %s JSON array batches",
+                "accepts" if self._arrays else "does not announce",
+            )
+        return self._arrays
 
     def _next_batch(self) -> _Batch | None:
         if self._spool is not None:
@@ -292,21 +319,20 @@ class DeliveryWorker:
             spooled = self._backlog.popleft()
             body = self._spool.read(spooled) if self._spool is not None else None
             if body is not None:  # None: evicted by the size cap meanwhile (already counted)
-                return _Batch(body, _message_ids_of(body), spooled)
+                return _Batch(_logs_of(body), spooled)
         return self._build_batch(write_ahead=True)
 
     def _build_batch(self, *, write_ahead: bool) -> _Batch | None:
         """Convert queued interactions into one batch bounded by count and bytes."""
         settings = self.settings
-        ids: list[str] = []
-        parts: list[bytes] = []
-        size = 2  # the brackets
-        while len(ids) < settings.max_batch_size:
+        parts: list[EncodedLog] = []
+        size = 2  # the brackets (array mode); single-object requests are smaller still
+        while len(parts) < settings.max_batch_size:
             item = self._next_encoded()
             if item is None:
                 break
-            message_id, encoded = item
-            extra = len(encoded) + (1 if parts else 0)
+            encoded = item[1]
+            extra = len(encoded) + (1 if parts else 0)  # the comma
             if size + extra > settings.max_batch_bytes:
                 if not parts:
                     self._metrics.dropped(DROP_TOO_LARGE)
@@ -314,12 +340,11 @@ class DeliveryWorker:
                 with self._cond:
                     self._encoded.appendleft(item)
                 break
-            ids.append(message_id)
-            parts.append(encoded)
+            parts.append(item)
             size += extra
         if not parts:
             return None
-        batch = _Batch(b"[" + b",".join(parts) + b"]", ids)
+        batch = _Batch(parts)
         if write_ahead and self._spool is not None:
             self._write_spool(batch)
         return batch
@@ -349,19 +374,30 @@ class DeliveryWorker:
     def _write_spool(self, batch: _Batch) -> None:
         assert self._spool is not None
         try:
-            spooled, evicted = self._spool.write(batch.body, len(batch.message_ids))
+            spooled, evicted = self._spool.write(_spool_body(batch.logs), len(batch.logs))
         except OSError:
             _logger.warning("huggingplace exporter: spool write failed; sending without it", exc_info=True)
             return
         batch.spool_file = spooled
         if spooled is not None:
-            self._metrics.spooled(len(batch.message_ids))
+            self._metrics.spooled(len(batch.logs))
         if evicted:
             self._metrics.dropped(DROP_SPOOL_OVERFLOW, evicted)
 
-    def _settle(self, batch: _Batch, outcome: BatchOutcome) -> None:
+    def _settle_array(self, batch: _Batch, outcome: BatchOutcome) -> None:
         error = outcome.error
-        count = len(batch.message_ids)
+        count = len(batch.logs)
+        if (
+            error is not None and not outcome.budget_limited and self._arrays
+            and self.settings.batch_format == BATCH_FORMAT_AUTO and error.status_code in _ARRAY_REFUSED_STATUSES
+        ):
+            # The server refused the array as a whole, so it stored none of it: resend each log on its own.
+            _logger.warning("huggingplace exporter: the server refused a JSON array (%s); sending one log "
+                            "per request from now on", error.status_code)
+            self._arrays = False
+            with self._cond:
+                self._ready.appendleft(batch)
+            return
         if error is None:
             self._metrics.sent(outcome.stored + outcome.duplicates, duplicates=outcome.duplicates)
             if outcome.rejected:
@@ -385,6 +421,61 @@ class DeliveryWorker:
         self._metrics.dropped(DROP_TOO_LARGE if error.status_code == 413 else DROP_REJECTED, count)
         self._delete_spool(batch)
 
+    def _settle_each(self, batch: _Batch, outcomes: list[PostOutcome]) -> bool:
+        """Settle every log of a batch sent one per request; True when a budget cut the send short."""
+        stored = duplicates = rejected = too_large = 0
+        owed: list[EncodedLog] = []  # not settled yet: resent later, in batch order
+        budget_limited = retry_exhausted = 0
+        retry_in = 0.0
+        for log, outcome in zip(batch.logs, outcomes, strict=True):
+            error = outcome.error
+            if error is None:
+                stored += 1
+                if isinstance(outcome.result, dict) and outcome.result.get("duplicate") is True:
+                    duplicates += 1
+            elif outcome.budget_limited:
+                owed.append(log)
+                budget_limited += 1
+                retry_in = max(retry_in, outcome.retry_in)
+            elif is_retryable(error):
+                if batch.spool_file is not None:
+                    owed.append(log)  # kept on disk: retried after a cooldown, or by the next process
+                else:
+                    retry_exhausted += 1
+            elif _is_too_large(error):
+                too_large += 1
+            else:
+                rejected += 1  # 401/403, 400/422, other 4xx: resending the same bytes cannot succeed
+        self._metrics.sent(stored, duplicates=duplicates)
+        self._metrics.dropped(DROP_REJECTED, rejected)
+        self._metrics.dropped(DROP_TOO_LARGE, too_large)
+        self._metrics.dropped(DROP_RETRY_EXHAUSTED, retry_exhausted)
+        spool_file = self._respool(batch, owed)
+        if budget_limited:
+            with self._cond:
+                self._ready.appendleft(_Batch(owed, spool_file))  # a flush or shutdown ran out of time
+                self._blocked_until = self._clock() + retry_in
+            return True
+        if owed and spool_file is not None:
+            self._backlog.append(spool_file)
+            self._backlog_not_before = self._clock() + _SPOOL_RETRY_COOLDOWN_S
+        return False
+
+    def _respool(self, batch: _Batch, owed: list[EncodedLog]) -> SpoolFile | None:
+        """Keep on disk exactly the logs still owed (none: the file goes)."""
+        if self._spool is None or batch.spool_file is None:
+            return None
+        if not owed:
+            self._spool.delete(batch.spool_file)
+            return None
+        if len(owed) == len(batch.logs):
+            return batch.spool_file
+        try:
+            return self._spool.replace(batch.spool_file, _spool_body(owed), len(owed))
+        except OSError:
+            _logger.warning("huggingplace exporter: spool rewrite failed; keeping the whole batch", exc_info=True)
+            return batch.spool_file  # resending the settled logs too is harmless: message ids de-duplicate
+
     def _delete_spool(self, batch: _Batch) -> None:
         if self._spool is not None and batch.spool_file is not None:
             self._spool.delete(batch.spool_file)
@@ -400,7 +491,7 @@ class DeliveryWorker:
                     self._ready.append(built)
         with self._cond:
             # Spooled batches are not lost: the next process on this spool sends them.
-            left = sum(len(b.message_ids) for b in self._ready if b.spool_file is None)
+            left = sum(len(b.logs) for b in self._ready if b.spool_file is None)
             left += len(self._queue) + len(self._encoded)
             self._ready.clear()
             self._queue.clear()
@@ -410,9 +501,29 @@ class DeliveryWorker:
         self._metrics.dropped(DROP_SHUTDOWN, left)
 
 
-def _message_ids_of(body: bytes) -> list[str]:
-    try:
-        items = json.loads(body)
-    except ValueError:
-        return []
-    return [str(item.get("message_id")) for item in items if isinstance(item, dict)]
+def _spool_body(logs: list[EncodedLog]) -> bytes:
+    """One log per line, each exactly as sent (compact JSON escapes every newline inside strings)."""
+    return b"\n".join(encoded for _, encoded in logs) + b"\n"
+
+
+def _logs_of(body: bytes) -> list[EncodedLog]:
+    """The logs of a spool file: JSON lines, or a JSON array as earlier versions wrote."""
+    if body.lstrip().startswith(b"["):
+        try:
+            items = json.loads(body)
+        except ValueError:
+            return []
+        return [(str(item.get("message_id")), encode_json(item)) for item in items if isinstance(item, dict)]
+    logs: list[EncodedLog] = []
+    for line in body.split(b"\n"):
+        try:
+            item = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(item, dict):
+            logs.append((str(item.get("message_id")), line))
+    return logs
+
+
+def _is_too_large(error: HuggingPlaceError) -> bool:
+    return error.status_code == 413

@@ -88,3 +88,24 @@ def test_bad_environment_values_warn_and_fall_back(
     assert exporter.settings.spool_dir == tmp_path / "spool"
     warned = " ".join(record.getMessage() for record in caplog.records)
     assert "HUGGINGPLACE_EXPORTER_MAX_QUEUE_SIZE" in warned and "HUGGINGPLACE_EXPORTER_GZIP" in warned
+
+
+def test_batch_format_defaults_to_single_objects_and_reads_the_environment(env: pytest.MonkeyPatch) -> None:
+    assert shut(HuggingPlaceSpanExporter()).settings.batch_format == "single"
+    assert shut(HuggingPlaceSpanExporter()).settings.max_concurrent_requests == 4
+    env.setenv("HUGGINGPLACE_EXPORTER_BATCH_FORMAT", "Array")
+    assert shut(HuggingPlaceSpanExporter()).settings.batch_format == "array"
+    assert shut(HuggingPlaceSpanExporter(batch_format="auto")).settings.batch_format == "auto"
+
+
+def test_bad_batch_format_argument_raises_and_bad_environment_falls_back(
+    env: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    with pytest.raises(ConfigurationError, match=r"batch_format must be one of"):
+        HuggingPlaceSpanExporter(batch_format="arrays")
+    with pytest.raises(ConfigurationError, match=r"max_concurrent_requests must be a positive integer"):
+        HuggingPlaceSpanExporter(max_concurrent_requests=0)
+    env.setenv("HUGGINGPLACE_EXPORTER_BATCH_FORMAT", "bulk")
+    with caplog.at_level(logging.WARNING):
+        assert shut(HuggingPlaceSpanExporter()).settings.batch_format == "single"
+    assert "HUGGINGPLACE_EXPORTER_BATCH_FORMAT" in caplog.text

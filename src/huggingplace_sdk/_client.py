@@ -26,6 +26,7 @@ from ._wire import (
     apply_session_defaults,
     build_log_body,
     checked_object,
+    keep_response_spelling,
     normalize_log_options,
     step_to_log_options,
 )
@@ -61,12 +62,13 @@ class _Session:
         self.user_metadata = checked_object("user_metadata", user_metadata)
 
     def stamp(self, options: Mapping[str, Any]) -> dict[str, Any]:
-        return apply_session_defaults(
+        stamped = apply_session_defaults(
             normalize_log_options(options),
             session_id=self.session_id,
             metadata=self.metadata,
             user_metadata=self.user_metadata,
         )
+        return keep_response_spelling(options, stamped)
 
 
 class _ClientCore:

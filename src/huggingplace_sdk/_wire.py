@@ -3,8 +3,9 @@
 Pure functions with no I/O: the client builds bodies with them, the local server validates incoming bodies
 with :func:`validate_wire_body`, and the exporter reuses :func:`build_log_body` and :func:`encode_json`.
 
-Wire format (published SDK v1.0.1): ``POST {base_url}/v2/chatgpt/store_generated_response`` with the
-caller's fields plus ``ai_response`` (a copy of ``response``), ``metadata`` sent as ``metaData``,
+Wire format (published SDK v1.0.1): ``POST {base_url}/v2/chatgpt/store_generated_response``, one log
+object per request, with the caller's fields plus ``ai_response`` (a copy of ``response``; a caller who
+spelled it ``ai_response`` only sends ``ai_response`` only), ``metadata`` sent as ``metaData``,
 ``user_metadata`` sent as ``user_meta_data``, and the client's ``org_id`` and ``mode``. We add a
 ``message_id`` (uuid4 hex) when the caller gave none, so the server can de-duplicate retries.
 """
@@ -141,6 +142,14 @@ def step_to_log_options(step: Mapping[str, Any]) -> dict[str, Any]:
     return options
 
 
+def keep_response_spelling(given: Mapping[str, Any], canonical: Mapping[str, Any]) -> dict[str, Any]:
+    """Canonical options spelled back as the caller gave the response: ``ai_response`` only stays so."""
+    spelled = dict(canonical)
+    if "response" not in given and "response" in spelled:
+        spelled["ai_response"] = spelled.pop("response")
+    return spelled
+
+
 def apply_session_defaults(
     options: Mapping[str, Any],
     *,
@@ -182,6 +191,8 @@ def build_log_body(
     for name, value in fields.items():
         body[WIRE_NAMES.get(name, name)] = value
     body["ai_response"] = fields["response"]
+    if "response" not in options:
+        del body["response"]  # the caller wrote ai_response only; so does the published SDK
     body["org_id"] = org_id
     body["mode"] = mode
     if "message_id" not in body:

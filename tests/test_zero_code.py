@@ -29,7 +29,7 @@ def test_opentelemetry_instrument_traces_openai_into_huggingplace(tmp_path: Path
     script.write_text(APP)
     launcher = shutil.which("opentelemetry-instrument", path=str(Path(sys.executable).parent))
     assert launcher is not None
-    with ReplayServer(cassette) as replay, LocalServer(api_key="hp-zero-code-key") as server:
+    with ReplayServer(cassette) as replay, LocalServer(api_key="hp-zero-code-key", strict=True) as server:
         env = {
             **{k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"},
             "OTEL_TRACES_EXPORTER": "huggingplace",
@@ -52,5 +52,7 @@ def test_opentelemetry_instrument_traces_openai_into_huggingplace(tmp_path: Path
     assert log["token_count"] == recorded["usage"]["prompt_tokens"] + recorded["usage"]["completion_tokens"]
     assert log["org_id"] == "org-zero"
     assert "sk-zero-code-secret" not in repr(log)
-    [step] = log["step_data"]
-    assert step["type"] == "llm" and step["input_tokens"] == recorded["usage"]["prompt_tokens"]
+    # The bare LLM call is the interaction itself: it has no descendants, so no steps.
+    assert log["step_data"] == []
+    assert (log["metaData"]["root_name"], log["metaData"]["root_kind"]) == ("chat gpt-3.5-turbo", "client")
+    assert log["metaData"]["input_tokens"] == recorded["usage"]["prompt_tokens"]

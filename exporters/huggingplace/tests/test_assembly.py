@@ -264,9 +264,11 @@ def test_content_placeholders_without_capture_and_real_text_with_it(clock: Any) 
     from huggingplace_exporter import CONTENT_NOT_CAPTURED
 
     assert first["user_prompt"] == first["response"] == CONTENT_NOT_CAPTURED
-    assert first["step_data"][0]["type"] == "llm"  # a bare LLM root is its own single step
+    # A bare LLM call is the interaction itself: no steps; its model and name are the log's own.
+    assert first["step_data"] == [] and first["llm_model"] == "gpt-4o"
+    assert (first["metadata"]["root_name"], first["metadata"]["root_kind"]) == ("chat gpt-4o", "internal")
     assert (second["user_prompt"], second["response"]) == ("What is 2+2?", "4")
-    assert second["step_data"][0]["user_question"] == "What is 2+2?"
+    assert second["step_data"] == []
 
 
 def test_error_status_and_type_reach_the_step(clock: Any) -> None:
@@ -281,3 +283,45 @@ def test_error_status_and_type_reach_the_step(clock: Any) -> None:
     [interaction] = asm.release_due(flush=True)
     [step] = interaction_to_log_options(interaction)["step_data"]
     assert (step["status"], step["error"]) == ("error", "RateLimitError: slow down")
+
+
+@pytest.mark.parametrize("root_errors", [False, True], ids=["ok", "error"])
+def test_a_plain_root_span_is_the_interaction_and_only_its_descendants_are_steps(
+    clock: Any, root_errors: bool
+) -> None:
+    f = SpanFactory()
+    server_span = f.tracer.start_span(
+        "GET /answer", kind=trace.SpanKind.SERVER, start_time=T0, attributes={"http.route": "/answer"}
+    )
+    tool = f.start("execute_tool lookup", 2, server_span, gen_ai__operation__name="execute_tool",
+                   gen_ai__tool__name="lookup")
+    chat = f.start("chat gpt-4o", 1, server_span, gen_ai__operation__name="chat", gen_ai__request__model="gpt-4o",
+                   gen_ai__usage__input_tokens=7, gen_ai__usage__output_tokens=2)
+    nested = f.start("chat gpt-4o-mini", 3, tool, gen_ai__operation__name="chat",
+                     gen_ai__request__model="gpt-4o-mini")
+    for span, at in ((chat, 2), (nested, 4), (tool, 5)):
+        f.end(span, at)
+    if root_errors:
+        server_span.set_attribute("error.type", "500")
+        server_span.set_status(Status(StatusCode.ERROR, "upstream failed"))
+    f.end(server_span, 6)
+    asm = assembler(clock)
+    asm.add(f.ended)
+    [interaction] = asm.release_due(flush=True)
+    log = interaction_to_log_options(interaction)
+
+    root_id = hex16(server_span)
+    assert [step["id"] for step in log["step_data"]] == [hex16(chat), hex16(tool), hex16(nested)]  # start order
+    assert root_id not in [step["id"] for step in log["step_data"]]
+    assert [step["parent_id"] for step in log["step_data"]] == [root_id, root_id, hex16(tool)]
+    metadata = log["metadata"]
+    assert (metadata["root_name"], metadata["root_kind"], metadata["root_span_id"]) == (
+        "GET /answer", "server", root_id
+    )
+    assert metadata["span_count"] == 4
+    assert (log["token_count"], log["llm_model"], log["llm_model2"]) == (9, "gpt-4o", "gpt-4o-mini")
+    assert log["response_time"] == pytest.approx(0.006)
+    if root_errors:
+        assert (metadata["status"], metadata["error"]) == ("error", "500: upstream failed")
+    else:
+        assert metadata["status"] == "ok" and "error" not in metadata

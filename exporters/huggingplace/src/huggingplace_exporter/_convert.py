@@ -3,6 +3,11 @@
 The client's ``_wire.build_log_body`` turns these options into the wire body, so the exporter and the
 client send byte-for-byte the same format.
 
+The root span is the interaction itself, whatever it is (a ``trace_step``, a bare LLM call, a web
+framework's server span): ``step_data`` holds its descendants only, in start order, and the root's name,
+kind, status and error go to the log's own fields and ``metadata``. (A partial interaction has no root: all
+its spans are steps.)
+
 Text fields: the root step's ``user_question``/``prompt_response`` when it is a user step; otherwise the
 first LLM call's last user message and the last LLM call's output text, which exist only when content
 capture is on. Without content the log carries :data:`CONTENT_NOT_CAPTURED`.
@@ -76,8 +81,8 @@ def interaction_to_log_options(interaction: Interaction) -> dict[str, Any]:
         kind = step_type(attributes)
         if kind == STEP_TYPE_LLM:
             llm_attributes.append(attributes)
-        if span is root and root_is_user_step:
-            continue  # the root step is the log itself
+        if span is root:
+            continue  # the root is the log itself, never one of its steps
         steps.append(_step(span, attributes, kind))
 
     models: list[str] = []
@@ -113,6 +118,12 @@ def interaction_to_log_options(interaction: Interaction) -> dict[str, Any]:
     }
     if interaction.dropped_spans:
         metadata["dropped_spans"] = interaction.dropped_spans
+    if root is not None:
+        metadata["root_name"] = root.name
+        metadata["root_kind"] = root.kind.name.lower()
+        error = _error(root)
+        if error is not None:
+            metadata["error"] = error
     if root is not None and root_is_user_step:
         metadata["step_type"] = root_attributes.get(sc.HP_STEP_TYPE)
         name = root_attributes.get(sc.HP_STEP_NAME)

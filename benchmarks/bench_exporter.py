@@ -1,10 +1,14 @@
-"""Exporter throughput: HuggingPlace exporter vs BatchSpanProcessor + OTLP/HTTP, both to loopback sinks.
+"""Exporter throughput: HuggingPlace exporter (single objects, arrays) vs BatchSpanProcessor + OTLP/HTTP.
 
 Not a test. Spans are built beforehand (a real TracerProvider into memory), then handed to each pipeline's
 BatchSpanProcessor exactly as the SDK would (``on_end``), and the clock stops when the sink has everything.
-Sinks run in subprocesses so ``time.process_time`` counts only the exporting process: the HuggingPlace
-LocalServer (SQLite) and a stdlib HTTP server answering 200 to ``/v1/traces``. Wall-clock spans/s also
-depends on the sink keeping up on the same machine; spans per CPU-second is what one busy core can push.
+Sinks run in subprocesses so ``time.process_time`` counts only the exporting process:
+- single objects (the default, the published contract): the strict LocalServer (``:memory:``), which
+  refuses arrays as the published endpoint does; one POST per interaction, 4 in flight;
+- arrays (``batch_format="array"``): the batch-capable LocalServer (``:memory:``);
+- OTLP: a stdlib HTTP server answering 200 to ``/v1/traces``.
+Wall-clock interactions/s also depends on the sink keeping up on the same 2-core machine (the local server
+is single-process Python + SQLite); CPU us per span is what the exporting process itself spends.
 
     uv run python benchmarks/bench_exporter.py [--interactions 4000] [--rounds 3]
 """
@@ -37,7 +41,7 @@ _HP_SINK = textwrap.dedent(
     f"""
     import sys, time
     from huggingplace_sdk._server import LocalServer
-    server = LocalServer(api_key={API_KEY!r}).start()
+    server = LocalServer(api_key={API_KEY!r}, strict=sys.argv[1] == "strict").start()
     print(server.url, flush=True)
     sys.stdin.read()
     print(server.store.count(), flush=True)
@@ -68,9 +72,9 @@ _OTLP_SINK = textwrap.dedent(
 class Sink:
     """A loopback server in a child process; its CPU is not ours."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, *arguments: str) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", code, *arguments], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
         assert self.process.stdout is not None
         self.url = self.process.stdout.readline().strip()
@@ -132,12 +136,12 @@ def run_pipeline(spans: list[ReadableSpan], exporter: SpanExporter, done: Callab
     return {"wall_s": wall, "cpu_s": cpu}
 
 
-def bench_huggingplace(spans: list[ReadableSpan], gzip: bool) -> dict[str, float]:
-    sink = Sink(_HP_SINK)
+def bench_huggingplace(spans: list[ReadableSpan], batch_format: str) -> dict[str, float]:
+    sink = Sink(_HP_SINK, "strict" if batch_format == "single" else "batch")
     try:
         exporter = HuggingPlaceSpanExporter(
             API_KEY, "org-bench", base_url=sink.url, late_child_wait=0.0, max_batch_size=200,
-            max_queue_size=len(spans), gzip=gzip, atexit_timeout=0,
+            max_queue_size=len(spans), batch_format=batch_format, atexit_timeout=0,
         )
         expected = len(spans) // SPANS_PER_INTERACTION
 
@@ -169,8 +173,8 @@ def main() -> None:
     args = parser.parse_args()
     spans = build_spans(args.interactions)
     modes: dict[str, Callable[[], dict[str, float]]] = {
-        "huggingplace": lambda: bench_huggingplace(spans, gzip=False),
-        "huggingplace+gzip": lambda: bench_huggingplace(spans, gzip=True),
+        "huggingplace single (strict server)": lambda: bench_huggingplace(spans, "single"),
+        "huggingplace array": lambda: bench_huggingplace(spans, "array"),
         "otlp-http (BatchSpanProcessor)": lambda: bench_otlp(spans),
     }
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in modes}
@@ -188,9 +192,9 @@ def main() -> None:
             # What one fully busy core could push: the figure the >= 20,000 spans/s target is about.
             "spans_per_cpu_s": len(spans) / cpu,
         })
-    print(f"{'mode':32} {'spans/s':>9} {'interactions/s':>15} {'CPU us/span':>12} {'spans/CPU-s':>12}")
+    print(f"{'mode':36} {'spans/s':>9} {'interactions/s':>15} {'CPU us/span':>12} {'spans/CPU-s':>12}")
     for row in rows:
-        print(f"{row['mode']:32} {row['spans_per_s']:>9,.0f} {row['interactions_per_s']:>15,.0f} "
+        print(f"{row['mode']:36} {row['spans_per_s']:>9,.0f} {row['interactions_per_s']:>15,.0f} "
               f"{row['cpu_us_per_span']:>12.1f} {row['spans_per_cpu_s']:>12,.0f}")
     RESULTS_DIR.mkdir(exist_ok=True)
     (RESULTS_DIR / "bench_exporter.json").write_text(json.dumps(rows, indent=2))

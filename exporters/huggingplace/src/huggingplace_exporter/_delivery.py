@@ -29,6 +29,7 @@ from huggingplace_sdk._transport import SenderSettings, _SenderCore
 from huggingplace_sdk._wire import CAPABILITIES_PATH, CAPABILITY_ARRAY_BATCHES, LOG_PATH
 
 from ._guard import internal_error
+from ._keepalive import KeepAliveConnections, direct_connection_possible
 
 _GZIP_LEVEL: Final = 5  # most of the size win of level 9 for a fraction of the CPU
 _CAPABILITIES_TIMEOUT_S: Final = 5.0
@@ -82,6 +83,11 @@ class BatchSender:
         )
         self._url = self._core.url(LOG_PATH)
         self._pool = _SendPool(concurrency)
+        # The lean keep-alive path unless a test injected a transport or a proxy is configured.
+        self._direct = (
+            KeepAliveConnections(settings.base_url)
+            if transport is None and direct_connection_possible(settings.base_url) else None
+        )
 
     # --- the published contract: one log object per request ---------------------------------------------
 
@@ -151,10 +157,11 @@ class BatchSender:
                 error: HuggingPlaceError | None = None
                 result: Any = None
                 try:
-                    response = self._http.post(
-                        self._url, content=content, headers=headers,
-                        timeout=self._core.attempt_timeout(schedule),
-                    )
+                    timeout = self._core.attempt_timeout(schedule)
+                    if self._direct is not None:
+                        response = self._direct.post(LOG_PATH, content, headers, timeout.read or 0.0)
+                    else:
+                        response = self._http.post(self._url, content=content, headers=headers, timeout=timeout)
                     status = response.status_code
                     result = self._core.result_or_error(response, "POST", LOG_PATH)
                 except httpx.HTTPError as exc:
@@ -182,6 +189,8 @@ class BatchSender:
 
     def close(self) -> None:
         self._http.close()
+        if self._direct is not None:
+            self._direct.close()
 
 
 def _read_results(result: Any, message_ids: list[str]) -> BatchOutcome:

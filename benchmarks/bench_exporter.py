@@ -44,7 +44,7 @@ _HP_SINK = textwrap.dedent(
     server = LocalServer(api_key={API_KEY!r}, strict=sys.argv[1] == "strict").start()
     print(server.url, flush=True)
     sys.stdin.read()
-    print(server.store.count(), flush=True)
+    print(server.store.count(), time.process_time(), flush=True)
     """
 )
 _OTLP_SINK = textwrap.dedent(
@@ -150,10 +150,12 @@ def bench_huggingplace(spans: list[ReadableSpan], batch_format: str) -> dict[str
             return bool(exporter.get_metrics()["sent"] == expected)
 
         result = run_pipeline(spans, exporter, delivered)
+        result["requests"] = exporter.get_metrics()["http"]["requests"]
     finally:
-        stored = sink.close()
+        stored, sink_cpu = sink.close().split()
     if int(stored) != expected:
         raise RuntimeError(f"server stored {stored}, expected {expected}")
+    result["sink_cpu_s"] = float(sink_cpu)  # the server's whole life, start-up included
     return result
 
 
@@ -185,17 +187,22 @@ def main() -> None:
     for name, results in runs.items():
         wall = statistics.median(r["wall_s"] for r in results)
         cpu = statistics.median(r["cpu_s"] for r in results)
+        sink_cpu = statistics.median(r.get("sink_cpu_s", float("nan")) for r in results)
         rows.append({
             "mode": name, "spans": len(spans), "interactions": args.interactions,
             "spans_per_s": len(spans) / wall, "interactions_per_s": args.interactions / wall,
             "cpu_us_per_span": cpu / len(spans) * 1e6,
             # What one fully busy core could push: the figure the >= 20,000 spans/s target is about.
             "spans_per_cpu_s": len(spans) / cpu,
+            "requests": results[0].get("requests"),
+            "server_cpu_us_per_interaction": sink_cpu / args.interactions * 1e6,
         })
-    print(f"{'mode':36} {'spans/s':>9} {'interactions/s':>15} {'CPU us/span':>12} {'spans/CPU-s':>12}")
+    print(f"{'mode':36} {'spans/s':>9} {'interactions/s':>15} {'CPU us/span':>12} {'spans/CPU-s':>12} "
+          f"{'requests':>9} {'server CPU us/interaction':>26}")
     for row in rows:
         print(f"{row['mode']:36} {row['spans_per_s']:>9,.0f} {row['interactions_per_s']:>15,.0f} "
-              f"{row['cpu_us_per_span']:>12.1f} {row['spans_per_cpu_s']:>12,.0f}")
+              f"{row['cpu_us_per_span']:>12.1f} {row['spans_per_cpu_s']:>12,.0f} {row['requests'] or '-':>9} "
+              f"{row['server_cpu_us_per_interaction']:>26,.0f}")
     RESULTS_DIR.mkdir(exist_ok=True)
     (RESULTS_DIR / "bench_exporter.json").write_text(json.dumps(rows, indent=2))
 

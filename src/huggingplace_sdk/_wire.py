@@ -186,6 +186,20 @@ def build_log_body(
 
     The client's ``org_id`` and ``mode`` win over same-named caller fields, as in the published SDK.
     """
+    body = _log_body(options, org_id=org_id, mode=mode, message_id_factory=message_id_factory)
+    encode_json(body)  # refuses values JSON cannot carry now, before anything is sent
+    return body
+
+
+def build_encoded_log(options: Mapping[str, Any], *, org_id: str, mode: str) -> tuple[str, bytes]:
+    """The message id and the exact bytes of one log (``build_log_body`` + ``encode_json``, encoded once)."""
+    body = _log_body(options, org_id=org_id, mode=mode, message_id_factory=new_message_id)
+    return body["message_id"], encode_json(body)
+
+
+def _log_body(
+    options: Mapping[str, Any], *, org_id: str, mode: str, message_id_factory: Callable[[], str]
+) -> dict[str, Any]:
     fields = normalize_log_options(options)
     body: dict[str, Any] = {}
     for name, value in fields.items():
@@ -197,7 +211,6 @@ def build_log_body(
     body["mode"] = mode
     if "message_id" not in body:
         body["message_id"] = message_id_factory()
-    encode_json(body)  # refuses values JSON cannot carry now, before anything is sent
     return body
 
 

@@ -16,6 +16,7 @@ import ssl
 import threading
 import urllib.request
 from collections.abc import Mapping
+from typing import cast
 from urllib.parse import urlsplit
 
 import httpx
@@ -31,6 +32,29 @@ def direct_connection_possible(base_url: str) -> bool:
     if parts.scheme not in proxies and "all" not in proxies:
         return True
     return bool(urllib.request.proxy_bypass(parts.hostname or ""))
+
+
+class _OneSendMixin:
+    """Headers and a bytes body in one send(): one syscall, and no Nagle / delayed-ACK stall between them."""
+
+    _buffer: list[bytes]
+
+    def _send_output(self, message_body: object = None, encode_chunked: bool = False) -> None:
+        if not isinstance(message_body, bytes):
+            super()._send_output(message_body, encode_chunked)  # type: ignore[misc]
+            return
+        self._buffer.extend((b"", b""))
+        head = b"\r\n".join(self._buffer)
+        del self._buffer[:]
+        cast(http.client.HTTPConnection, self).send(head + message_body)
+
+
+class _Connection(_OneSendMixin, http.client.HTTPConnection):
+    pass
+
+
+class _TLSConnection(_OneSendMixin, http.client.HTTPSConnection):
+    pass
 
 
 class KeepAliveConnections:
@@ -76,9 +100,9 @@ class KeepAliveConnections:
     def _connect(self, timeout: float) -> http.client.HTTPConnection:
         connection: http.client.HTTPConnection
         if self._ssl is not None:
-            connection = http.client.HTTPSConnection(self._host, self._port, timeout=timeout, context=self._ssl)
+            connection = _TLSConnection(self._host, self._port, timeout=timeout, context=self._ssl)
         else:
-            connection = http.client.HTTPConnection(self._host, self._port, timeout=timeout)
+            connection = _Connection(self._host, self._port, timeout=timeout)
         try:
             connection.connect()
             if connection.sock is not None:
@@ -101,7 +125,6 @@ class KeepAliveConnections:
     ) -> httpx.Response:
         if connection.sock is not None:
             connection.sock.settimeout(timeout)
-        # A bytes body goes out in the same send() as the headers (no Nagle / delayed-ACK stall).
         connection.request("POST", self._prefix + path, body=content, headers=dict(headers))
         answer = connection.getresponse()
         data = answer.read()

@@ -24,7 +24,7 @@ import httpx
 from huggingplace_sdk._config import ClientConfig
 from huggingplace_sdk._errors import HuggingPlaceError, ValidationError, is_retryable
 from huggingplace_sdk._transport import SenderSettings
-from huggingplace_sdk._wire import build_log_body, encode_json
+from huggingplace_sdk._wire import build_encoded_log, encode_json
 
 from ._assembly import Interaction, TraceAssembler
 from ._config import BATCH_FORMAT_ARRAY, BATCH_FORMAT_AUTO, ExporterSettings
@@ -358,12 +358,11 @@ class DeliveryWorker:
                     return None
                 interaction = self._queue.popleft()
             try:
-                body = build_log_body(
+                return build_encoded_log(
                     interaction_to_log_options(interaction),
                     org_id=self._connection.org_id,
                     mode=self._connection.mode,
                 )
-                return body["message_id"], encode_json(body)
             except ValidationError:
                 _logger.warning("huggingplace exporter: an interaction could not be built", exc_info=True)
                 self._metrics.dropped(DROP_INVALID)

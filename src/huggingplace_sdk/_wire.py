@@ -1,7 +1,7 @@
 """Log and step bodies exactly as sent on the wire, and the validation rules for them.
 
 Pure functions with no I/O: the client builds bodies with them, the local server validates incoming bodies
-with :func:`validate_wire_body`, and the exporter reuses :func:`build_log_body` and :func:`encode_json`.
+with :func:`validate_wire_body`, and the exporter reuses :func:`build_encoded_log` and :func:`encode_json`.
 
 Wire format (published SDK v1.0.1): ``POST {base_url}/v2/chatgpt/store_generated_response``, one log
 object per request, with the caller's fields plus ``ai_response`` (a copy of ``response``; a caller who

@@ -73,6 +73,8 @@ def test_429_retry_after_is_honoured(
     export_interaction(tracer_for(exporter))
     assert exporter.force_flush(30_000)  # (real-time budget; the 7 s wait passes on the fake clock)
     assert server.store.count() == 1
+    metrics = exporter.get_metrics()
+    assert (metrics["sent"], metrics["dropped_total"], server.requests_seen) == (1, 0, 2)
     [wait] = clock.sleeps
     if form == "seconds":
         assert wait == 7.0
@@ -113,6 +115,7 @@ def test_hung_endpoint_flush_and_shutdown_return_within_their_timeout(
     assert shutdown_elapsed <= 0.55
     # The interaction stuck in the abandoned request is counted, not silently lost.
     assert exporter.get_metrics()["dropped"] == {"shutdown": 1}
+    assert exporter.get_metrics()["sent"] == 0 and server.store.count() == 0
 
 
 def test_flush_cuts_the_request_timeout_to_its_budget_and_keeps_the_batch(

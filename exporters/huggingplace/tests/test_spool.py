@@ -44,6 +44,7 @@ def test_kill_minus_nine_mid_export_then_restart_stores_each_interaction_exactly
     assert prompts == Counter(f"question {i}" for i in range(20))
     assert list(spool_dir.glob("*.jsonl")) == []
     assert restarted.get_metrics()["sent"] == 20
+    assert restarted.get_metrics()["dropped_total"] == 0
 
 
 def test_lost_response_after_the_server_stored_is_retried_and_deduplicated(

@@ -1,6 +1,6 @@
 """One assembled interaction -> the log options of one HuggingPlace log (caller-side field names).
 
-The client's ``_wire.build_log_body`` turns these options into the wire body, so the exporter and the
+The client's ``_wire`` rules (``build_encoded_log``) turn these options into the wire body, so the exporter and the
 client send byte-for-byte the same format.
 
 The root span is the interaction itself, whatever it is (a ``trace_step``, a bare LLM call, a web

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import openai
 import pytest
 from huggingplace_instrumentation_anthropic import AnthropicInstrumentor
 from huggingplace_instrumentation_langchain import LangChainInstrumentor
@@ -178,9 +179,9 @@ async def test_streamed_chain_without_recorded_usage_invents_no_tokens(span_capt
 
 def test_failed_model_call_not_traced_below_is_one_error_span(span_capture: SpanCapture) -> None:
     span_capture.instrument(LangChainInstrumentor())
-    with ReplayServer([]) as server:  # nothing recorded: every request is refused (status 599)
-        with pytest.raises(Exception) as raised:
-            _openai_chain(server.base_url).invoke({"topic": "x"})
+    # Nothing recorded: every request is refused (status 599).
+    with ReplayServer([]) as server, pytest.raises(openai.APIStatusError) as raised:
+        _openai_chain(server.base_url).invoke({"topic": "x"})
     [llm] = inference_spans(span_capture.spans())
     assert llm.status.status_code is StatusCode.ERROR
     assert attr(llm, sc.ERROR_TYPE) == f"{type(raised.value).__module__}.{type(raised.value).__qualname__}"

@@ -207,3 +207,16 @@ def test_content_only_when_capture_is_on(span_capture: SpanCapture, capture_cont
     [output] = json.loads(attr(llm, sc.GEN_AI_OUTPUT_MESSAGES))
     assert output["parts"][0]["content"] == recorded_json(interaction)["choices"][0]["message"]["content"]
 
+
+
+async def test_astream_events_keeps_the_tree(span_capture: SpanCapture) -> None:
+    span_capture.instrument(OpenAIInstrumentor())
+    span_capture.instrument(LangChainInstrumentor())
+    with ReplayServer([recorded("openai", "test_chat__test_chat_async_streaming")]) as server:
+        events = [e["event"] async for e in _openai_chain(server.base_url).astream_events({"topic": "otel"})]
+    assert "on_chat_model_stream" in events and "on_chat_model_end" in events
+    spans = span_capture.spans()
+    [llm] = inference_spans(spans)
+    assert llm.instrumentation_scope.name == "huggingplace_instrumentation_openai"
+    assert attr(llm, sc.HP_STREAM_OUTCOME) == sc.STREAM_COMPLETED
+    assert parent_of(llm, spans) == span_capture.only_span("RunnableSequence")

@@ -25,7 +25,14 @@ from opentelemetry.trace import SpanKind
 
 import huggingplace_sdk as hp
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.testing import ReplayServer, SpanCapture, cassette_path, load_cassette, recorded_json
+from huggingplace_sdk.testing import (
+    ReplayServer,
+    SpanCapture,
+    cassette_path,
+    load_cassette,
+    recorded_json,
+    recorded_sse_events,
+)
 
 SCOPE = "huggingplace_instrumentation_openai_agents"
 TOOL_TURN = "test_finish_reasons__TestResponsesAPIFinishReasons.test_responses_api_tool_call_finish_reason"
@@ -165,3 +172,29 @@ async def test_tool_arguments_and_result_only_with_content_capture(span_capture:
     arguments = recorded_json(_turns()[0])["output"][0]["arguments"]
     assert json.loads(tool_span.attributes[sc.GEN_AI_TOOL_CALL_ARGUMENTS]) == arguments
     assert json.loads(tool_span.attributes[sc.GEN_AI_TOOL_CALL_RESULT]) == "Sunny in Paris"
+
+
+async def test_streamed_run_keeps_its_tree_and_counts_the_call_once(span_capture: SpanCapture) -> None:
+    span_capture.instrument(OpenAIInstrumentor())
+    span_capture.instrument(OpenAIAgentsInstrumentor())
+    streamed = load_cassette(cassette_path("openai", "test_responses__test_responses_streaming"))[0]
+    completed = next(e for e in recorded_sse_events(streamed) if e.get("type") == "response.completed")
+    agent = Agent(name="weather", instructions="Answer.", model=MODEL)
+    with ReplayServer([streamed]) as server:
+        set_default_openai_client(AsyncOpenAI(base_url=server.base_url + "/v1", api_key="sk-agents-secret-41d"),
+                                  use_for_tracing=False)
+        result = Runner.run_streamed(agent, "What's the capital of France?")
+        events = [event async for event in result.stream_events()]
+    assert events
+    spans = span_capture.spans()
+    agent_span = span_capture.only_span("invoke_agent weather")
+    [llm] = _llms(spans)
+    assert llm.attributes[sc.HP_STREAM_OUTCOME] == sc.STREAM_COMPLETED
+    ancestor = _parent(llm, spans)
+    while ancestor is not None and ancestor != agent_span:
+        ancestor = _parent(ancestor, spans)
+    assert ancestor == agent_span
+    usage = completed["response"]["usage"]
+    assert llm.attributes[sc.GEN_AI_USAGE_INPUT_TOKENS] == usage["input_tokens"]
+    assert agent_span.attributes[sc.HP_STEP_USAGE_INPUT] == usage["input_tokens"]
+    assert agent_span.attributes[sc.HP_STEP_USAGE_OUTPUT] == usage["output_tokens"]

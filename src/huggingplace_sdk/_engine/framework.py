@@ -15,6 +15,7 @@ usage the framework reports.
 
 from __future__ import annotations
 
+import contextvars
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -140,15 +141,14 @@ class FrameworkStep:
 
 
 def _detach(attached: Context, token: object | None, usage_token: object | None) -> None:
-    """Restore what attach() replaced, only where it is still ours: a framework may end a run in another
-    context (a thread, a task, a generator resumed elsewhere), where there is nothing of ours to restore."""
-    if token is not None and otel_context.get_current() is attached:
-        otel_context.detach(token)  # type: ignore[arg-type]
-    if usage_token is not None:
-        try:
-            current_step.reset(usage_token)  # type: ignore[arg-type]
-        except ValueError:
-            pass
+    """Restore what attach() replaced, in the context where it was attached. A framework may end a run in
+    another context (a copied one, a thread, a task), where there is nothing of ours to restore: skipped."""
+    for item in (token, usage_token):
+        if isinstance(item, contextvars.Token):
+            try:
+                item.var.reset(item)
+            except ValueError:
+                pass
 
 
 class _NoCodec:

@@ -48,6 +48,7 @@ def test_every_distribution_ships_py_typed() -> None:
     packages = [ROOT / "src" / "huggingplace_sdk"]
     packages += [p for p in (ROOT / "instrumentation").glob("*/src/*") if p.is_dir()]
     packages += [p for p in (ROOT / "exporters").glob("*/src/*") if p.is_dir()]
-    assert len(packages) == 8
+    distributions = [*ROOT.glob("instrumentation/*/pyproject.toml"), *ROOT.glob("exporters/*/pyproject.toml")]
+    assert len(packages) == 1 + len(distributions)  # one package per distribution, none forgotten
     for package in packages:
         assert (package / "py.typed").is_file(), package

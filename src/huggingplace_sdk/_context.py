@@ -22,7 +22,7 @@ from opentelemetry.util.types import AttributeValue
 from . import _semconv as sc
 from ._engine import toolcalls
 from ._engine.errors import record_error
-from ._engine.rollup import UsageTotals
+from ._engine.rollup import UsageTotals, close_step_usage
 from ._engine.rollup import current_step as _usage_var
 from ._scope import Scope
 
@@ -108,15 +108,6 @@ class session(Scope[SessionInfo]):
 
 
 # --- trace_step ----------------------------------------------------------------------------------------
-_STEP_USAGE_ATTRS = (
-    ("input_tokens", sc.HP_STEP_USAGE_INPUT),
-    ("output_tokens", sc.HP_STEP_USAGE_OUTPUT),
-    ("cache_read_input_tokens", sc.HP_STEP_USAGE_CACHE_READ),
-    ("cache_creation_input_tokens", sc.HP_STEP_USAGE_CACHE_CREATION),
-    ("reasoning_output_tokens", sc.HP_STEP_USAGE_REASONING),
-)
-
-
 class StepHandle:
     """What a step's body records: the question, the answer and any attributes."""
 
@@ -217,17 +208,10 @@ class trace_step(Scope[StepHandle]):
         otel_context.detach(otel_token)
 
     def _close(self, state: StepHandle, error: BaseException | None) -> None:
-        totals = state.usage.close()
-        attrs: dict[str, AttributeValue] = {sc.HP_STEP_LLM_CALLS: state.usage.calls}
-        for key, name in _STEP_USAGE_ATTRS:
-            if totals[key]:
-                attrs[name] = totals[key]
-        state.span.set_attributes(attrs)
+        close_step_usage(state.span, state.usage, state._parent_usage)
         if error is not None and not isinstance(error, GeneratorExit):
             record_error(state.span, error, escaped=True)
         state.span.end()
-        if state._parent_usage is not None:
-            state._parent_usage.add(dict(totals), calls=state.usage.calls)
 
 
 def current_step_usage() -> UsageTotals | None:

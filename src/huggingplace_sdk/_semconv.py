@@ -95,6 +95,14 @@ HP_STEP_USAGE_CACHE_READ: Final = "huggingplace.step.usage.cache_read.input_toke
 HP_STEP_USAGE_CACHE_CREATION: Final = "huggingplace.step.usage.cache_creation.input_tokens"
 HP_STEP_USAGE_REASONING: Final = "huggingplace.step.usage.reasoning.output_tokens"
 HP_STEP_LLM_CALLS: Final = "huggingplace.step.llm_calls"
+# Retrieval steps of framework adapters (query and documents only with content capture on).
+HP_RETRIEVAL_QUERY: Final = "huggingplace.retrieval.query"
+HP_RETRIEVAL_DOCUMENTS: Final = "huggingplace.retrieval.documents"
+HP_RETRIEVAL_DOCUMENT_COUNT: Final = "huggingplace.retrieval.document_count"
+# Agent framework steps (OpenAI Agents SDK): handoffs between agents, guardrail results.
+HP_HANDOFF_FROM: Final = "huggingplace.handoff.from_agent"
+HP_HANDOFF_TO: Final = "huggingplace.handoff.to_agent"
+HP_GUARDRAIL_TRIGGERED: Final = "huggingplace.guardrail.triggered"
 HP_PLATFORM_PREFIX: Final = "huggingplace.platform."  # platform adapters: huggingplace.platform.<vendor>.<field>
 
 STREAM_COMPLETED: Final = "completed"

@@ -11,7 +11,7 @@ from typing import Any
 # arguments included) before they are serialized, and returns what may be recorded.
 Redactor = Callable[[str, Any], Any]
 CONTENT_KINDS = ("input_messages", "output_messages", "system_instructions", "tool_definitions",
-                 "tool_call_arguments", "tool_call_result")
+                 "tool_call_arguments", "tool_call_result", "retrieval_query", "retrieval_documents")
 DEFAULT_MAX_CONTENT_BYTES = 32 * 1024
 _TRUNCATION_MARK = "…[truncated]"
 

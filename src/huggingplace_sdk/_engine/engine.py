@@ -15,6 +15,7 @@ from opentelemetry.util.types import AttributeValue
 from .. import _semconv as sc
 from .content import ContentPolicy
 from .errors import record_error
+from .framework import note_vendor_call
 from .guard import report_internal_error
 from .invocation import Invocation
 from .metrics import GenAIMetrics
@@ -82,6 +83,8 @@ class Engine:
             name = request.span_name or (f"{request.operation} {request.model}" if request.model
                                          else request.operation)
             span = self.tracer.start_span(name, kind=request.kind, attributes=self._start_attributes(request))
+            if request.inference:
+                note_vendor_call()
             return Invocation(self, codec, request, span, current_step.get())
         except Exception as exc:
             report_internal_error("begin", exc)

@@ -5,6 +5,11 @@ from __future__ import annotations
 import threading
 from contextvars import ContextVar
 
+from opentelemetry.trace import Span
+from opentelemetry.util.types import AttributeValue
+
+from .. import _semconv as sc
+
 USAGE_FIELDS = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens",
                 "reasoning_output_tokens")
 
@@ -39,3 +44,24 @@ class UsageTotals:
 
 
 current_step: ContextVar[UsageTotals | None] = ContextVar("huggingplace_current_step", default=None)
+
+
+_STEP_USAGE_ATTRIBUTES = (  # roll-up field, step span attribute
+    ("input_tokens", sc.HP_STEP_USAGE_INPUT),
+    ("output_tokens", sc.HP_STEP_USAGE_OUTPUT),
+    ("cache_read_input_tokens", sc.HP_STEP_USAGE_CACHE_READ),
+    ("cache_creation_input_tokens", sc.HP_STEP_USAGE_CACHE_CREATION),
+    ("reasoning_output_tokens", sc.HP_STEP_USAGE_REASONING),
+)
+
+
+def close_step_usage(span: Span, usage: UsageTotals, parent: UsageTotals | None) -> None:
+    """A step ends: its roll-up goes on its span and into the enclosing step (each call counted once)."""
+    totals = usage.close()
+    attrs: dict[str, AttributeValue] = {sc.HP_STEP_LLM_CALLS: usage.calls}
+    for key, name in _STEP_USAGE_ATTRIBUTES:
+        if totals[key]:
+            attrs[name] = totals[key]
+    span.set_attributes(attrs)
+    if parent is not None:
+        parent.add(dict(totals), calls=usage.calls)

@@ -13,8 +13,8 @@ import socket
 import struct
 import sys
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -245,15 +245,21 @@ class ReplayServer:
     fails loudly instead of silently passing.
     """
 
-    def __init__(self, cassette_path: str | os.PathLike[str], *, repeat: bool = False,
+    def __init__(self, cassette_path: str | os.PathLike[str] | Sequence[Interaction], *, repeat: bool = False,
                  stream_fault: StreamFault | None = None) -> None:
-        """``repeat=True`` serves matched interactions again and again (for exit-path tests that make the
+        """``cassette_path`` is a cassette file, or recorded interactions (e.g. picked from several cassettes
+        for a multi-turn run: each is served once, in the given order among requests of the same kind).
+        ``repeat=True`` serves matched interactions again and again (for exit-path tests that make the
         same call many times); ``stream_fault`` breaks streamed responses on purpose."""
-        self.cassette_path = str(cassette_path)
+        if isinstance(cassette_path, (str, os.PathLike)):
+            self.cassette_path = str(cassette_path)
+            self.interactions: list[Interaction] = load_cassette(cassette_path)
+        else:
+            self.cassette_path = "<recorded interactions>"
+            self.interactions = [replace(interaction, index=index) for index, interaction in enumerate(cassette_path)]
         self.repeat = repeat
         self.stream_fault = stream_fault
         self._release = threading.Event()
-        self.interactions: list[Interaction] = load_cassette(cassette_path)
         self._pending: dict[tuple[str, str, tuple[tuple[str, str], ...]], list[Interaction]] = {}
         for interaction in self.interactions:
             key = (interaction.request.method, interaction.request.path, interaction.request.query)

@@ -35,6 +35,7 @@ OLDEST = {adapter: oldest_claimed(adapter) for adapter in LLM_ADAPTERS}
 pytestmark = pytest.mark.compat
 
 
+@pytest.mark.timeout(900)  # a whole adapter suite in a fresh overlay: far above the per-test default
 @pytest.mark.parametrize(("adapter", "pin"), sorted(OLDEST.items()))
 def test_adapter_passes_at_its_oldest_supported_release(adapter: str, pin: str) -> None:
     uv = shutil.which("uv") or shutil.which("uv", path=str(Path(sys.executable).parent))

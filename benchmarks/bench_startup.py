@@ -1,13 +1,18 @@
 """Start-up cost: wall time and peak RSS of fresh processes, from `python -c pass` to an instrumented openai app.
 
 Run:
-    uv run python benchmarks/bench_startup.py [--runs 9]
+    uv run python benchmarks/bench_startup.py [--runs 9] [--no-bytecode]
 
 Every scenario is a fresh interpreter (`sys.executable`), started in interleaved rounds so that machine noise
 hits every scenario alike; the figure per scenario is the median of its runs. Wall time is measured by this
 parent around the whole child (start, imports, work, exit). Peak RSS (VmHWM), the number of loaded
 modules and the number of vendor SDK modules are reported by the child itself. OTEL_* and HUGGINGPLACE_*
 variables are removed from the children's environment so nothing but the scenario differs.
+
+Bytecode: deployed code runs from compiled ``.pyc`` files, so by default the children write and reuse them
+in a temporary ``PYTHONPYCACHEPREFIX`` (an untimed warm-up run per scenario fills it; the checkout and the
+venv are left untouched). ``--no-bytecode`` compiles every module in every run instead, as happens where
+``PYTHONDONTWRITEBYTECODE`` is set and no ``.pyc`` files were shipped.
 
 The openai app sets up the OpenTelemetry SDK, imports openai and makes one chat call over an in-process
 transport serving a recorded response (no network), with and without `hp.instrument()`.
@@ -73,8 +78,15 @@ SCENARIOS: dict[str, str] = {
 }
 
 
-def _clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "HUGGINGPLACE_"))}
+def _clean_env(pycache: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "HUGGINGPLACE_"))}
+    env.pop("PYTHONPYCACHEPREFIX", None)
+    if pycache is None:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    else:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = pycache
+    return env
 
 
 def run_once(code: str, argument: str, env: dict[str, str]) -> dict[str, float]:
@@ -91,10 +103,10 @@ def run_once(code: str, argument: str, env: dict[str, str]) -> dict[str, float]:
     return report
 
 
-def measure(runs: int, body_file: str) -> dict[str, dict[str, float]]:
-    env = _clean_env()
+def measure(runs: int, body_file: str, pycache: str | None) -> dict[str, dict[str, float]]:
+    env = _clean_env(pycache)
     samples: dict[str, list[dict[str, float]]] = {name: [] for name in SCENARIOS}
-    for code in SCENARIOS.values():  # warm the OS file cache and .pyc files; not counted
+    for code in SCENARIOS.values():  # warm the OS file cache and write the .pyc files; not counted
         run_once(code, body_file, env)
     for _ in range(runs):
         for name, code in SCENARIOS.items():
@@ -122,8 +134,9 @@ def targets(rows: dict[str, dict[str, float]]) -> list[tuple[str, float, float, 
     ]
 
 
-def render(rows: dict[str, dict[str, float]], runs: int) -> str:
-    lines = [f"Start-up cost: median of {runs} fresh processes ({sys.executable})", "",
+def render(rows: dict[str, dict[str, float]], runs: int, bytecode: bool) -> str:
+    compiled = "from cached bytecode" if bytecode else "compiling every module (no bytecode)"
+    lines = [f"Start-up cost: median of {runs} fresh processes, {compiled} ({sys.executable})", "",
              f"{'scenario':34} {'wall ms':>9} {'min ms':>9} {'RSS MB':>8} {'modules':>8} {'vendor':>7}"]
     for name, row in rows.items():
         lines.append(f"{name:34} {row['wall_ms']:9.1f} {row['wall_ms_min']:9.1f} {row['rss_mb']:8.1f} "
@@ -138,18 +151,20 @@ def render(rows: dict[str, dict[str, float]], runs: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=9, help="fresh processes per scenario (median)")
+    parser.add_argument("--no-bytecode", action="store_true", help="compile every module in every run")
     args = parser.parse_args()
     recorded = load_cassette(cassette_path("openai", "test_chat__test_chat.yaml"))[0]
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as body:
         body.write(decoded_body(recorded))
     try:
-        rows = measure(args.runs, body.name)
+        with tempfile.TemporaryDirectory(prefix="bench-startup-pycache-") as pycache:
+            rows = measure(args.runs, body.name, None if args.no_bytecode else pycache)
     finally:
         os.unlink(body.name)
-    print(render(rows, args.runs))
+    print(render(rows, args.runs, not args.no_bytecode))
     checks = [{"what": w, "value": v, "limit": limit, "unit": u} for w, v, limit, u in targets(rows)]
-    result: dict[str, Any] = {"runs": args.runs, "rows": rows, "targets": checks}
-    print(f"saved {save('startup', result)}")
+    result: dict[str, Any] = {"runs": args.runs, "bytecode": not args.no_bytecode, "rows": rows, "targets": checks}
+    print(f"saved {save('startup' if not args.no_bytecode else 'startup_no_bytecode', result)}")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ Vendor exceptions can carry URLs with keys or tokens in their text; nothing of t
 
 from __future__ import annotations
 
-import asyncio
+import sys
 import traceback
 from collections.abc import Iterable
 
@@ -20,7 +20,8 @@ _MAX_STACKTRACE = 8192
 
 def error_type_of(exc: BaseException) -> str:
     """error.type: ``cancelled`` for cancellation, else the exception's fully qualified class name."""
-    if isinstance(exc, asyncio.CancelledError):
+    asyncio = sys.modules.get("asyncio")  # no asyncio imported, no CancelledError: importing it costs start-up
+    if asyncio is not None and isinstance(exc, asyncio.CancelledError):
         return sc.ERROR_CANCELLED
     cls = type(exc)
     return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"

@@ -1,13 +1,15 @@
-"""Start-up cost: wall time and peak RSS of fresh processes, from `python -c pass` to an instrumented openai app.
+"""Start-up cost: wall time, CPU time and peak RSS of fresh processes, from `python -c pass` to an openai app.
 
 Run:
     uv run python benchmarks/bench_startup.py [--runs 9] [--no-bytecode]
 
 Every scenario is a fresh interpreter (`sys.executable`), started in interleaved rounds so that machine noise
 hits every scenario alike; the figure per scenario is the median of its runs. Wall time is measured by this
-parent around the whole child (start, imports, work, exit). Peak RSS (VmHWM), the number of loaded
-modules and the number of vendor SDK modules are reported by the child itself. OTEL_* and HUGGINGPLACE_*
-variables are removed from the children's environment so nothing but the scenario differs.
+parent around the whole child (start, imports, work, exit), and so is the child's CPU time (user + system,
+from ``RUSAGE_CHILDREN``): on a shared machine other processes stretch wall time, much less CPU time.
+Peak RSS (VmHWM), the number of loaded modules and the number of vendor SDK modules are reported by the
+child itself. OTEL_* and HUGGINGPLACE_* variables are removed from the children's environment so nothing
+but the scenario differs.
 
 Bytecode: deployed code runs from compiled ``.pyc`` files, so by default the children write and reuse them
 in a temporary ``PYTHONPYCACHEPREFIX`` (an untimed warm-up run per scenario fills it; the checkout and the
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -91,15 +94,19 @@ def _clean_env(pycache: str | None) -> dict[str, str]:
 
 def run_once(code: str, argument: str, env: dict[str, str]) -> dict[str, float]:
     """One fresh process: wall seconds measured here, the rest reported by the child."""
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code + _REPORT, argument], env=env, capture_output=True,
                           text=True, check=False)
     wall = time.perf_counter() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
     if done.returncode != 0:
         raise RuntimeError(f"scenario failed ({done.returncode}):\n{code}\n{done.stderr}")
     line = next(x for x in done.stdout.splitlines() if x.startswith("STARTUP-REPORT "))
     report: dict[str, float] = json.loads(line.removeprefix("STARTUP-REPORT "))
     report["wall_s"] = wall
+    report["cpu_s"] = cpu
     return report
 
 
@@ -114,6 +121,7 @@ def measure(runs: int, body_file: str, pycache: str | None) -> dict[str, dict[st
     return {name: {
         "wall_ms": statistics.median(s["wall_s"] for s in runs_) * 1000,
         "wall_ms_min": min(s["wall_s"] for s in runs_) * 1000,
+        "cpu_ms": statistics.median(s["cpu_s"] for s in runs_) * 1000,
         "rss_mb": statistics.median(s["rss_kb"] for s in runs_) / 1024,
         "modules": statistics.median(s["modules"] for s in runs_),
         "vendor_modules": statistics.median(s["vendor_modules"] for s in runs_),
@@ -127,20 +135,23 @@ def targets(rows: dict[str, dict[str, float]]) -> list[tuple[str, float, float, 
     app, app_traced = rows["openai app, one call"], rows["openai app + instrument()"]
     return [
         ("instrument() over import huggingplace_sdk, wall", instrumented["wall_ms"] - hp_import["wall_ms"], 30, "ms"),
+        ("instrument() over import huggingplace_sdk, CPU", instrumented["cpu_ms"] - hp_import["cpu_ms"], 30, "ms"),
         ("instrument() over import huggingplace_sdk, RSS", instrumented["rss_mb"] - hp_import["rss_mb"], 5, "MB"),
         ("import huggingplace_sdk over the OpenTelemetry SDK, wall", hp_import["wall_ms"] - otel["wall_ms"], 60, "ms"),
+        ("import huggingplace_sdk over the OpenTelemetry SDK, CPU", hp_import["cpu_ms"] - otel["cpu_ms"], 60, "ms"),
         ("openai app: added wall time with instrument()",
          (app_traced["wall_ms"] / app["wall_ms"] - 1) * 100, 5, "%"),
+        ("openai app: added CPU time with instrument()", (app_traced["cpu_ms"] / app["cpu_ms"] - 1) * 100, 5, "%"),
     ]
 
 
 def render(rows: dict[str, dict[str, float]], runs: int, bytecode: bool) -> str:
     compiled = "from cached bytecode" if bytecode else "compiling every module (no bytecode)"
     lines = [f"Start-up cost: median of {runs} fresh processes, {compiled} ({sys.executable})", "",
-             f"{'scenario':34} {'wall ms':>9} {'min ms':>9} {'RSS MB':>8} {'modules':>8} {'vendor':>7}"]
+             f"{'scenario':34} {'wall ms':>9} {'min ms':>9} {'CPU ms':>8} {'RSS MB':>8} {'modules':>8} {'vendor':>7}"]
     for name, row in rows.items():
-        lines.append(f"{name:34} {row['wall_ms']:9.1f} {row['wall_ms_min']:9.1f} {row['rss_mb']:8.1f} "
-                     f"{row['modules']:8.0f} {row['vendor_modules']:7.0f}")
+        lines.append(f"{name:34} {row['wall_ms']:9.1f} {row['wall_ms_min']:9.1f} {row['cpu_ms']:8.1f} "
+                     f"{row['rss_mb']:8.1f} {row['modules']:8.0f} {row['vendor_modules']:7.0f}")
     lines += ["", "targets:"]
     for what, value, limit, unit in targets(rows):
         verdict = "ok" if value <= limit else "OVER"

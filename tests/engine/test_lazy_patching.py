@@ -8,6 +8,7 @@ imported is entirely the test's doing. Like openai, the package loads its resour
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import importlib.resources
 import itertools
 import sys
@@ -23,6 +24,7 @@ import pytest
 from huggingplace_sdk import _semconv as sc
 from huggingplace_sdk._engine.guard import internal_error_counts, tolerate_internal_errors
 from huggingplace_sdk._engine.imports import pending_modules, when_imported
+from huggingplace_sdk._engine.instrumentor import installed_version
 from huggingplace_sdk.engine import Call, GenAIInstrumentor, Recorder, Request, Target
 from huggingplace_sdk.testing import SpanCapture
 
@@ -211,3 +213,36 @@ def test_an_import_on_another_thread_is_patched_exactly_once(vendor: str, span_c
 
     sys.modules[f"{vendor}.resources"].Chat().create(model="m-1")
     assert [s.name for s in span_capture.spans()] == ["chat m-1"]
+
+
+@pytest.mark.parametrize("distribution", ["openai", "anthropic", "mistralai", "tbuddy", "paymanai-sdk",
+                                          "conversimple-sdk", "opentelemetry-sdk"])
+def test_installed_versions_are_read_from_metadata_as_importlib_reads_them(distribution: str) -> None:
+    assert installed_version(distribution) == importlib.metadata.version(distribution)
+
+
+def test_a_distribution_that_is_not_installed_has_no_version() -> None:
+    assert installed_version("no-such-distribution-hp") is None
+
+
+@pytest.mark.parametrize(("instruments", "expected"), [
+    (("openai >= 1",), None),
+    (("openai < 1",), "openai {installed}"),
+    (("no-such-distribution-hp >= 1",), ""),
+])
+def test_instruments_ranges_decide_activation_without_importing_anything(
+        vendor: str, span_capture: SpanCapture, instruments: tuple[str, ...], expected: str | None) -> None:
+    instrumentor = instrumentor_for(vendor)
+    type(instrumentor).instruments = instruments
+    conflict = instrumentor._check_dependency_conflicts()
+    if expected is None:
+        assert conflict is None
+    else:
+        assert conflict is not None and conflict.required == instruments[0]
+        assert (conflict.found or "") == expected.format(installed=importlib.metadata.version("openai"))
+
+    span_capture.instrument(instrumentor)
+    assert instrumentor.is_instrumented_by_opentelemetry is (expected is None)
+    assert loaded(vendor) == []
+    importlib.import_module(f"{vendor}.resources").Chat().create(model="m-1")
+    assert len(span_capture.spans()) == (1 if expected is None else 0)

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import sys
 import threading
 import weakref
 from collections.abc import Collection, Mapping, Sequence
+from importlib import metadata
 from types import ModuleType
 from typing import Any, ClassVar
 
 import wrapt
+from opentelemetry.instrumentation.dependencies import DependencyConflict
 from opentelemetry.instrumentation.instrumentor import BaseInstrumentor  # type: ignore[attr-defined]
+from packaging.requirements import InvalidRequirement, Requirement
 
 from .engine import Engine
 from .imports import ImportHook, when_imported
@@ -28,6 +32,7 @@ _logger = logging.getLogger("huggingplace_sdk.engine")
 _MISSING = object()
 # Import hooks fire on whichever thread imports the vendor; patching and restoring never interleave.
 _patch_lock = threading.RLock()
+_VERSION_HEADER = re.compile(r"^Version:[ \t]*(\S+)", re.MULTILINE)
 
 
 class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
@@ -51,6 +56,23 @@ class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
 
     def instrumentation_dependencies(self) -> Collection[str]:
         return self.instruments
+
+    def _check_dependency_conflicts(self) -> DependencyConflict | None:
+        """BaseInstrumentor's check of ``instruments``, from package metadata as there, but reading only the
+        ``Version:`` header: its ``version()`` parses the whole METADATA file (a vendor's long README too),
+        which was the largest part of instrument() once no vendor is imported."""
+        for dependency in self.instrumentation_dependencies():
+            try:
+                requirement = Requirement(dependency)
+            except InvalidRequirement:
+                _logger.warning("invalid instruments requirement %r: reported as a conflict", dependency)
+                return DependencyConflict(dependency)
+            found = installed_version(requirement.name)
+            if found is None:
+                return DependencyConflict(dependency)
+            if not requirement.specifier.contains(found):
+                return DependencyConflict(dependency, f"{requirement.name} {found}")
+        return None
 
     def _instrument(self, **kwargs: Any) -> None:
         module = type(self).__module__.split(".")[0]
@@ -115,6 +137,17 @@ class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
             if self.engine is not None:
                 self.engine.active = False
             self.engine = None
+
+
+def installed_version(distribution: str) -> str | None:
+    """The installed version of ``distribution`` from its metadata headers (importing nothing), or None."""
+    try:
+        found = metadata.distribution(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+    text = found.read_text("METADATA") or found.read_text("PKG-INFO") or ""
+    header = _VERSION_HEADER.search(text.split("\n\n", 1)[0])  # headers end at the first blank line
+    return header.group(1) if header is not None else found.version
 
 
 def _version_of(package: str) -> str:

@@ -246,3 +246,15 @@ def test_instruments_ranges_decide_activation_without_importing_anything(
     assert loaded(vendor) == []
     importlib.import_module(f"{vendor}.resources").Chat().create(model="m-1")
     assert len(span_capture.spans()) == (1 if expected is None else 0)
+
+
+def test_our_hooks_and_wrapts_post_import_hooks_on_one_module_each_fire_once(vendor: str) -> None:
+    import wrapt
+
+    fired: list[str] = []
+    when_imported(f"{vendor}.resources.chat", lambda module: fired.append("ours"))
+    wrapt.register_post_import_hook(lambda module: fired.append("wrapt"), f"{vendor}.resources.chat")
+    chat = importlib.import_module(f"{vendor}.resources.chat")
+
+    assert sorted(fired) == ["ours", "wrapt"]
+    assert type(chat.__loader__).__name__ == "SourceFileLoader"

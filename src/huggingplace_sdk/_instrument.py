@@ -7,8 +7,7 @@ import os
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from importlib.metadata import EntryPoint, entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opentelemetry import metrics, trace
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
@@ -17,9 +16,11 @@ from opentelemetry.sdk.trace import TracerProvider as SDKTracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
 
 from . import _context
-from ._console import ConsoleTreeExporter
 from ._engine.options import EngineOptions, env_flag
 from ._processor import SessionSpanProcessor
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 _logger = logging.getLogger("huggingplace_sdk")
 _ADAPTER_PREFIX = "huggingplace_instrumentation_"
@@ -35,6 +36,8 @@ _current: Instrumentation | None = None
 
 def available_adapters() -> dict[str, EntryPoint]:
     """Our adapters registered under the ``opentelemetry_instrumentor`` entry point, by name."""
+    from importlib.metadata import entry_points  # on first use: importing it costs every app start-up
+
     found = {}
     for ep in entry_points(group="opentelemetry_instrumentor"):
         if ep.value.startswith(_ADAPTER_PREFIX):
@@ -214,6 +217,8 @@ def _attach_processors(handle: Instrumentation, provider: trace.TracerProvider, 
     if otlp is not None:
         exporters.append(("otlp", BatchSpanProcessor(otlp)))
     if console if console is not None else env_flag(ENV_CONSOLE, False):
+        from ._console import ConsoleTreeExporter
+
         exporters.append(("console", SimpleSpanProcessor(ConsoleTreeExporter())))
     hp = _huggingplace_exporter(huggingplace)
     if hp is not None:
@@ -270,6 +275,8 @@ def _huggingplace_exporter(option: bool | Mapping[str, Any] | SpanExporter | Non
         return None
     if option is None and not (os.environ.get(ENV_API_KEY) and os.environ.get(ENV_ORG_ID)):
         return None
+    from importlib.metadata import entry_points
+
     eps = [ep for ep in entry_points(group="opentelemetry_traces_exporter") if ep.name == "huggingplace"]
     if not eps:
         _logger.warning("HuggingPlace credentials are configured but huggingplace-exporter is not installed")

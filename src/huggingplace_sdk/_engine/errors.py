@@ -5,7 +5,7 @@ Vendor exceptions can carry URLs with keys or tokens in their text; nothing of t
 
 from __future__ import annotations
 
-import asyncio
+import sys
 import traceback
 from collections.abc import Iterable
 
@@ -18,9 +18,16 @@ _MAX_MESSAGE = 1024
 _MAX_STACKTRACE = 8192
 
 
+def is_cancellation(exc: BaseException) -> bool:
+    """``asyncio.CancelledError``, looked up rather than imported: importing asyncio would cost every app's
+    start-up, and without asyncio imported there is no such error."""
+    asyncio = sys.modules.get("asyncio")
+    return asyncio is not None and isinstance(exc, asyncio.CancelledError)
+
+
 def error_type_of(exc: BaseException) -> str:
     """error.type: ``cancelled`` for cancellation, else the exception's fully qualified class name."""
-    if isinstance(exc, asyncio.CancelledError):
+    if is_cancellation(exc):
         return sc.ERROR_CANCELLED
     cls = type(exc)
     return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"

@@ -133,7 +133,8 @@ class ResultHandler(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """One method to wrap: ``module`` is imported, ``name`` is ``"Class.method"`` or ``"function"``."""
+    """One method to wrap: ``name`` (``"Class.method"`` or ``"function"``) in ``module``, patched when that module
+    is imported (at once if it already is); the engine never imports it."""
 
     module: str
     name: str

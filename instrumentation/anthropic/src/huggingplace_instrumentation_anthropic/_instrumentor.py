@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 from huggingplace_sdk.engine import GenAIInstrumentor, Hook, Target, raw_response_handler
 
 from ._completions import CompletionsCodec
@@ -32,7 +30,9 @@ class AnthropicInstrumentor(GenAIInstrumentor):
         # Plain results, streams and with_raw_response / with_streaming_response responses alike.
         results = raw_response_handler()
         targets: list[Target | Hook] = []
-        for module in (_messages_module(), _BETA_MESSAGES):
+        # Both homes of Messages are named, so finding the right one imports nothing: old releases have only
+        # the flat module; newer ones have the package, which re-exports the class (the engine wraps it once).
+        for module in (_MESSAGES, _FLAT_MESSAGES, _BETA_MESSAGES):
             for method in ("create", "parse"):
                 targets.append(Target(module, f"Messages.{method}", messages, result_handler=results))
                 targets.append(
@@ -58,12 +58,3 @@ class AnthropicInstrumentor(GenAIInstrumentor):
         targets.append(NATIVE_SPAN_HOOK)  # one call, one span: the SDK's own is skipped inside ours
         return targets
 
-
-def _messages_module() -> str:
-    """Where ``Messages`` is defined: naming both places would wrap the same class twice."""
-    try:
-        spec = importlib.util.find_spec(_FLAT_MESSAGES)
-    except (ImportError, ValueError):  # anthropic missing (or a stand-in module): the engine skips the target
-        return _MESSAGES
-    is_package = spec is not None and spec.submodule_search_locations is not None
-    return _MESSAGES if is_package else _FLAT_MESSAGES

@@ -15,8 +15,18 @@ import pytest
 
 from huggingplace_sdk.testing import ReplayServer, cassette_path, load_cassette, recorded_json
 
-VENDORS = ("openai", "anthropic", "mistralai", "TBuddy_SDK", "payman_sdk", "conversimple")
-ADAPTERS = ["anthropic", "conversimple", "mistralai", "openai", "payman", "tbuddy"]
+
+def _adapters_and_vendors() -> tuple[list[str], tuple[str, ...]]:
+    """Every adapter of the workspace (by entry point) and the top-level vendor packages their Targets and Hooks
+    name: new adapters are covered without editing this test."""
+    from huggingplace_sdk._instrument import available_adapters
+
+    adapters = available_adapters()
+    vendors = {target.module.split(".")[0] for ep in adapters.values() for target in ep.load()().targets()}
+    return sorted(adapters), tuple(sorted(vendors))
+
+
+ADAPTERS, VENDORS = _adapters_and_vendors()
 CASSETTE = cassette_path("openai", "test_chat__test_chat.yaml")
 
 # Prefixed to every child: the vendor modules and our optional modules loaded so far, as JSON.
@@ -93,6 +103,7 @@ import huggingplace_sdk as hp
 handle = hp.instrument(tracer_provider=provider)
 report(adapters=sorted(handle.adapters), loaded=loaded())
 """)
+    assert {"openai", "anthropic", "mistralai", "langchain", "openai_agents"} <= set(ADAPTERS)
     assert report["adapters"] == ADAPTERS
     assert report["loaded"] == {"vendors": [], "optional": []}
 

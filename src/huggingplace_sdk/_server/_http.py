@@ -12,13 +12,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from ._context import ServerContext
+from ._context import MAX_BODY_BYTES, ServerContext
 from ._faults import Fail, Hang
 from ._routes import BadRequest, Request, Response, Route, Router
 
 logger = logging.getLogger("huggingplace.server")
 
-MAX_BODY_BYTES = 64 * 1024 * 1024
+__all__ = ["MAX_BODY_BYTES", "HuggingPlaceHTTPServer"]
 
 
 class _BodyProblem(Exception):
@@ -98,6 +98,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._dispatch()
 
     # --- request ----------------------------------------------------------------------------------
+    @property
+    def _limit(self) -> int:
+        return self.server.context.max_body_bytes
+
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             raw = self._read_chunked()
@@ -108,9 +112,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
             except ValueError:
                 self.close_connection = True
                 raise _BodyProblem(400, "invalid Content-Length") from None
-            if length > MAX_BODY_BYTES:
+            if length > self._limit:
                 self.close_connection = True
-                raise _BodyProblem(413, f"body larger than {MAX_BODY_BYTES} bytes")
+                raise _BodyProblem(413, f"body larger than {self._limit} bytes")
             raw = self.rfile.read(length) if length > 0 else b""
         return self._decode(raw)
 
@@ -129,9 +133,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
                     pass  # trailers
                 return b"".join(parts)
             total += size
-            if total > MAX_BODY_BYTES:
+            if total > self._limit:
                 self.close_connection = True
-                raise _BodyProblem(413, f"body larger than {MAX_BODY_BYTES} bytes")
+                raise _BodyProblem(413, f"body larger than {self._limit} bytes")
             parts.append(self.rfile.read(size))
             self.rfile.readline(1024)
 
@@ -144,18 +148,22 @@ class _RequestHandler(BaseHTTPRequestHandler):
         wbits = 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS
         decompressor = zlib.decompressobj(wbits)
         try:
-            data = decompressor.decompress(raw, MAX_BODY_BYTES + 1)
+            data = decompressor.decompress(raw, self._limit + 1)
         except (zlib.error, gzip.BadGzipFile) as exc:
             raise _BodyProblem(400, f"body is not valid {encoding}: {exc}") from None
-        if len(data) > MAX_BODY_BYTES:
-            raise _BodyProblem(413, f"decompressed body larger than {MAX_BODY_BYTES} bytes")
+        if len(data) > self._limit:
+            raise _BodyProblem(413, f"decompressed body larger than {self._limit} bytes")
         return data
 
-    def _authorized(self) -> Response | None:
+    def _authorized(self, found: Route) -> Response | None:
         keys = self.server.context.api_keys
         if keys is None:
             return None
         header = self.headers.get("Authorization")
+        if not header and found.cookie and self.server.context.access.signed_in(
+            {"cookie": self.headers.get("Cookie", "")}
+        ):
+            return None  # the viewer's browser, signed in with a one-time token
         if not header:
             return Response(401, {"error": "missing Authorization header (expected 'Bearer <api key>')"})
         scheme, _, token = header.partition(" ")
@@ -195,7 +203,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             injected = self._apply_fault()
             if injected is not None:
                 return injected
-        denied = self._authorized() if found.auth else None
+        denied = self._authorized(found) if found.auth else None
         if denied is not None:
             return denied
         request = Request(

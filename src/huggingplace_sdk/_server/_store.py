@@ -33,7 +33,8 @@ CREATE INDEX IF NOT EXISTS logs_session_id ON logs(session_id);
 CREATE INDEX IF NOT EXISTS logs_user_id ON logs(user_id);
 CREATE INDEX IF NOT EXISTS logs_org_id ON logs(org_id);
 CREATE INDEX IF NOT EXISTS logs_created_at ON logs(created_at);
-CREATE INDEX IF NOT EXISTS logs_trace_id ON logs(json_extract(body, '$.metadata.trace_id'));
+CREATE INDEX IF NOT EXISTS logs_trace_id ON logs(
+    COALESCE(json_extract(body, '$.metaData.trace_id'), json_extract(body, '$.metadata.trace_id')));
 """
 
 # Spans received over OTLP (written and read by ``_traces.TraceStore``): ids as lower-case hex, times in

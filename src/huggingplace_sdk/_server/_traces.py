@@ -23,7 +23,9 @@ _SPAN_COLUMNS = (
     "trace_id, span_id, parent_span_id, name, kind, start_ns, end_ns, status_code, status_message,"
     " session_id, user_id, model, input_tokens, output_tokens, attributes, events, links, resource, scope"
 )
-_LOG_TRACE_ID = "json_extract(body, '$.metadata.trace_id')"
+# The wire spells it ``metaData`` (the published SDK's name); accept ``metadata`` too.
+_LOG_META = "COALESCE(json_extract(body, '$.metaData.{0}'), json_extract(body, '$.metadata.{0}'))"
+_LOG_TRACE_ID = _LOG_META.format("trace_id")
 
 
 def _dump(value: Any) -> str:
@@ -155,7 +157,7 @@ class TraceStore:
         for sid, user, count, linked, errors, first, last, models, tokens in self._logs.query(
             "SELECT session_id, MAX(user_id), COUNT(*),"
             f" SUM({_LOG_TRACE_ID} IN (SELECT trace_id FROM spans)),"
-            " SUM(json_extract(body, '$.metadata.status') = 'error'), MIN(created_at), MAX(created_at),"
+            f" SUM({_LOG_META.format('status')} = 'error'), MIN(created_at), MAX(created_at),"
             " GROUP_CONCAT(DISTINCT json_extract(body, '$.llm_model')), SUM(json_extract(body, '$.token_count'))"
             " FROM logs WHERE session_id IS NOT NULL GROUP BY session_id"
         ):
@@ -213,17 +215,17 @@ class TraceStore:
             items.append(
                 {
                     "kind": "log",
-                    "trace_id": (log.get("metadata") or {}).get("trace_id"),
+                    "trace_id": _meta(log).get("trace_id"),
                     "message_id": log.get("message_id"),
                     "start": log.get("_received_at"),
                     "duration_ms": _seconds_to_ms(log.get("response_time")),
                     "input_tokens": log.get("token_count"),
                     "output_tokens": None,
-                    "errors": 1 if (log.get("metadata") or {}).get("status") == "error" else 0,
+                    "errors": 1 if _meta(log).get("status") == "error" else 0,
                     "prompt": _log_text(log, "user_prompt"),
                     "response": _log_text(log, "ai_response", "response"),
                     "model": log.get("llm_model"),
-                    "root_name": (log.get("metadata") or {}).get("root_name"),
+                    "root_name": _meta(log).get("root_name"),
                 }
             )
         items.sort(key=lambda item: item["start"] or "")
@@ -242,6 +244,11 @@ class TraceStore:
             if model is None and span["model"]:
                 model = span["model"]
         return prompt, response, model
+
+
+def _meta(log: dict[str, Any]) -> dict[str, Any]:
+    value = log.get("metaData", log.get("metadata"))
+    return value if isinstance(value, dict) else {}
 
 
 def _seconds_to_ms(value: Any) -> float | None:

@@ -317,7 +317,8 @@ function stripView(span) {
 
 async function renderMessage(messageId) {
   const log = await api("/v1/logs/" + enc(messageId));
-  const traceId = log.metadata && log.metadata.trace_id;
+  const meta = log.metaData || log.metadata || {};
+  const traceId = meta.trace_id;
   if (traceId) { await renderTrace(traceId, null, null); return; }
   crumbs(link("/", "Sessions"), "›", "log " + messageId);
   show(logDetails(log));

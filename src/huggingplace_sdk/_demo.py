@@ -10,7 +10,7 @@ same server. The demo passes only when every span and every interaction arrived.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -88,6 +88,7 @@ def _vendor_stubs(stack: ExitStack) -> tuple[Any, Any]:
             "with `uv run huggingplace demo`."
         ) from None
     try:
+        # Each recorded answer is served once, in recorded order: the plain one holds two, the streamed one.
         plain = stack.enter_context(ReplayServer(cassette_path("openai", PLAIN_CASSETTE)))
         streamed = stack.enter_context(ReplayServer(cassette_path("openai", STREAM_CASSETTE)))
     except FileNotFoundError as exc:
@@ -99,7 +100,10 @@ def _vendor_stubs(stack: ExitStack) -> tuple[Any, Any]:
     )
 
 
-def _run_app(plain_client: Any, stream_client: Any) -> None:
+App = Callable[[Any, Any], None]  # app(plain_client, stream_client): OpenAI clients on the replayed recordings
+
+
+def demo_app(plain_client: Any, stream_client: Any) -> None:
     """The instrumented app: two interactions in one session."""
     import huggingplace_sdk as hp
 
@@ -126,7 +130,7 @@ def _run_app(plain_client: Any, stream_client: Any) -> None:
             step.prompt_response = again.choices[0].message.content
 
 
-def run_pipeline(server: LocalServer) -> DemoResult:
+def run_pipeline(server: LocalServer, app: App | None = None, *, capture_content: bool = True) -> DemoResult:
     """Instrument, run the app against the replayed vendor, deliver both ways, check what arrived."""
     import huggingplace_sdk as hp
 
@@ -143,10 +147,10 @@ def run_pipeline(server: LocalServer) -> DemoResult:
             tracer_provider=provider,
             otlp_endpoint=server.url,
             huggingplace=exporter_options,
-            capture_content=True,
+            capture_content=capture_content,
         )
         try:
-            _run_app(plain_client, stream_client)
+            (app or demo_app)(plain_client, stream_client)
             tracing.flush(_FLUSH_TIMEOUT_S)
         finally:
             tracing.shutdown(_FLUSH_TIMEOUT_S)

@@ -6,6 +6,7 @@ Playwright's own browser download is not reachable here, so the tests launch ``/
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned
 HOSTILE_SESSION = "hostile " + HOSTILE
 QUIET_SESSION = "quiet-session"
 BIG_SESSION = "big-session"
+BROKEN_SESSION = "broken-session"
 BIG_TRACE_SPANS = 1000
 
 
@@ -59,6 +61,23 @@ def _big_app(plain: Any, stream: Any) -> None:
                 pass
 
 
+def _broken_app(plain: Any, stream: Any) -> None:
+    # A stream left after one chunk and dropped (abandoned), and a tool step that raises.
+    with hp.session(BROKEN_SESSION, user_id="broken-user"), hp.trace_step("flaky", type="agent"):
+        chunks = stream.chat.completions.create(
+            model="gpt-3.5-turbo", messages=[{"role": "user", "content": "go"}], stream=True
+        )
+        for _ in chunks:
+            break
+        del chunks
+        gc.collect()
+        try:
+            with hp.trace_step("explode", type="tool"):
+                raise ValueError("the tool failed")
+        except ValueError:
+            pass
+
+
 @dataclass
 class FedServer:
     server: LocalServer
@@ -81,6 +100,7 @@ def fed_server() -> Iterator[FedServer]:
         fed.runs["hostile"] = _demo.run_pipeline(server, _hostile_app)
         fed.runs["quiet"] = _demo.run_pipeline(server, _quiet_app, capture_content=False)
         fed.runs["big"] = _demo.run_pipeline(server, _big_app)
+        fed.runs["broken"] = _demo.run_pipeline(server, _broken_app)
         for name, result in fed.runs.items():
             assert result.ok, (name, result)
         yield fed

@@ -83,7 +83,7 @@ def test_sessions_list_shows_every_session_with_tokens_from_the_recordings(
     page: Any, fed_server: FedServer, tmp_path: Path
 ) -> None:
     rows = page.locator("#sessions tbody tr")
-    assert rows.count() == 4  # demo, hostile, quiet, big: one row each
+    assert rows.count() == len(fed_server.runs)  # demo, hostile, quiet, big, broken: one session each
     usages = _recorded_plain_usages()
     demo_tokens = sum(u["prompt_tokens"] + u["completion_tokens"] for u in usages[:2])
     demo_row = _session_row(page, _demo.DEMO_SESSION)
@@ -198,3 +198,22 @@ def test_a_trace_of_1000_spans(page: Any, fed_server: FedServer, tmp_path: Path)
     page.screenshot(path=str(tmp_path / "trace-1000.png"))
     _open(page, "/?session=" + fed_server.big_session)
     assert _session_row(page, fed_server.big_session).locator("td").nth(2).inner_text() == "1"
+
+
+def test_errors_and_abandoned_streams_are_marked(page: Any, fed_server: FedServer, tmp_path: Path) -> None:
+    _open(page, f"/trace/{fed_server.trace_of('broken')}")
+    failed = page.locator("#waterfall .wf-row.error")
+    names = sorted(failed.nth(i).locator(".span-name").inner_text() for i in range(failed.count()))
+    assert names == ["chat gpt-3.5-turbo", "execute_tool explode"]
+    tool = failed.filter(has_text="explode")
+    assert "ValueError" in tool.inner_text()
+    assert page.locator("#waterfall .stream-outcome").inner_text() == "\u26a0 stream abandoned"
+    page.screenshot(path=str(tmp_path / "errors.png"), full_page=True)
+
+
+def test_recent_traces_list_every_trace(page: Any, fed_server: FedServer) -> None:
+    _open(page, "/traces")
+    expected = sum(len(run.traces) for run in fed_server.runs.values())
+    assert page.locator("#traces tbody tr").count() == expected
+    page.locator("#traces tbody tr").filter(has_text=fed_server.big_session).get_by_role("link").first.click()
+    _ready(page, f"/trace/{fed_server.trace_of('big')}")

@@ -122,6 +122,25 @@ async function renderSessions(query) {
   show(el("h2", {}, "Sessions"), form, table, pager);
 }
 
+// --- recent traces, with or without a session ------------------------------------------------------
+async function renderTraces() {
+  crumbs("Traces");
+  const data = await api("/v1/traces?limit=200");
+  const rows = data.traces.map((t) => el("tr", { className: "trace-row" },
+    el("td", {}, link("/trace/" + t.trace_id, t.root_name || t.trace_id)),
+    el("td", {}, t.session_id ? link("/session/" + enc(t.session_id), t.session_id) : "—"),
+    el("td", { className: "num" }, fmtInt(t.span_count)),
+    el("td", { className: "num tokens" }, fmtInt((t.input_tokens || 0) + (t.output_tokens || 0))),
+    el("td", { className: "num" }, t.errors ? el("span", { className: "badge err" }, fmtInt(t.errors)) : "0"),
+    el("td", { className: "num" }, fmtMs(t.duration_ms)),
+    el("td", {}, fmtTime(t.start))));
+  const table = el("table", { id: "traces" },
+    el("thead", {}, el("tr", {}, ...["root span", "session", "spans", "tokens", "errors", "duration", "start"]
+      .map((h, i) => el("th", { className: i >= 2 && i <= 5 ? "num" : "" }, h)))),
+    el("tbody", {}, rows));
+  show(el("h2", {}, "Recent traces"), table, data.traces.length ? null : el("p", { className: "muted" }, "No traces yet."));
+}
+
 // --- one session as a conversation -----------------------------------------------------------------
 function bubble(role, text) {
   return el("div", { className: "bubble role-" + role }, el("span", { className: "role-label" }, role), text);
@@ -196,6 +215,8 @@ function waterfall(spans, selectedId, traceId) {
   const rows = spans.map((span) => {
     const outcome = span.attributes[A.streamOutcome];
     const isError = span.status_code === STATUS_ERROR;
+    const errorType = span.attributes[A.errorType];
+    const streamNote = outcome && outcome !== "completed" ? "stream " + outcome : null;
     const left = ((span.start_ns - start) / total) * 100;
     const width = Math.max(((span.end_ns - span.start_ns) / total) * 100, 0.15);
     const tokens = span.sumIn + span.sumOut > 0 ? el("span", { className: "badge tokens" }, `${fmtInt(span.sumIn)}/${fmtInt(span.sumOut)} tok`) : null;
@@ -204,9 +225,9 @@ function waterfall(spans, selectedId, traceId) {
       onclick: () => { location.hash = "#/trace/" + traceId + "/" + span.span_id; } },
       el("div", { className: "wf-name", style: { paddingLeft: 6 + span.depth * 14 + "px" }, title: span.name },
         el("span", { className: "kind kind-" + span.kindName }, span.kindName),
-        isError ? el("span", { className: "badge err", title: "error" }, "⚠ " + (span.attributes[A.errorType] || "error")) : null,
-        " ", el("span", { className: "span-name" }, span.name),
-        outcome && outcome !== "completed" ? el("span", { className: "badge err stream-outcome" }, "stream " + outcome) : null,
+        el("span", { className: "span-name" }, span.name),
+        isError && errorType !== outcome ? el("span", { className: "badge err", title: "error" }, "⚠ " + (errorType || "error")) : null,
+        streamNote ? el("span", { className: "badge err stream-outcome" }, (isError ? "⚠ " : "") + streamNote) : null,
         tokens,
         el("span", { className: "badge" }, fmtMs((span.end_ns - span.start_ns) / 1e6))),
       el("div", { className: "wf-track" },
@@ -333,6 +354,7 @@ async function route() {
     if (parts[0] === "session" && parts[1]) await renderSession(parts[1]);
     else if (parts[0] === "trace" && parts[1]) await renderTrace(parts[1], parts[2] || null, null);
     else if (parts[0] === "message" && parts[1]) await renderMessage(parts[1]);
+    else if (parts[0] === "traces") await renderTraces();
     else await renderSessions(query || "");
   } catch (error) {
     if (error instanceof SignInNeeded) show(signInNotice());

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from huggingplace_sdk import _demo
@@ -113,3 +115,30 @@ def test_module_entry_point_prints_help() -> None:
     assert completed.returncode == 0
     for command in ("serve", "log", "doctor", "demo", "traces"):
         assert command in completed.stdout
+
+
+def test_demo_serve_keeps_the_server_up_for_the_viewer() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "huggingplace_sdk._cli", "demo", "--serve"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        login = ""
+        for line in process.stdout:
+            if line.startswith("Viewer (one-time sign-in link): "):
+                login = line.split(": ", 1)[1].strip()
+                break
+        assert login, process.stderr.read() if process.stderr else ""
+        with httpx.Client() as browser:
+            assert browser.get(login).status_code == 303
+            base = login.split("/login", 1)[0]
+            sessions = browser.get(base + "/v1/viewer/sessions").json()["sessions"]
+        assert [s["session_id"] for s in sessions] == [_demo.DEMO_SESSION]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0

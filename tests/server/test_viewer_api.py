@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -186,3 +189,22 @@ def test_the_script_uses_only_attribute_names_from_semconv() -> None:
     assert names and [name for name in names if name not in known] == []
     code = "\n".join(line for line in script.splitlines() if not line.lstrip().startswith("//"))
     assert "innerHTML" not in code and "insertAdjacentHTML" not in code and "eval(" not in code
+
+
+def test_the_viewer_ships_inside_the_wheel(tmp_path: Path) -> None:
+    uv = shutil.which("uv")
+    if uv is None:
+        pytest.skip("uv is not installed")
+    root = Path(__file__).resolve().parents[2]
+    completed = subprocess.run(
+        [uv, "build", "--wheel", "--no-build-logs", "-o", str(tmp_path), str(root)],
+        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+    )
+    assert completed.returncode == 0, completed.stderr
+    [wheel] = tmp_path.glob("huggingplace_sdk-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        metadata = next(archive.read(n).decode() for n in names if n.endswith(".dist-info/METADATA"))
+    for asset in ("index.html", "app.js", "app.css"):
+        assert f"huggingplace_sdk/_server/viewer/{asset}" in names
+    assert "Requires-Dist: opentelemetry-proto" in metadata

@@ -28,8 +28,8 @@ _LOG_META = "COALESCE(json_extract(body, '$.metaData.{0}'), json_extract(body, '
 _LOG_TRACE_ID = _LOG_META.format("trace_id")
 
 
-def _dump(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), default=str)
+_dump = json.JSONEncoder(separators=(",", ":"), default=str).encode  # one encoder: ingest is per span
+_EMPTY_LIST = "[]"
 
 
 def _iso(ns: int | None) -> str | None:
@@ -70,13 +70,21 @@ class TraceStore:
     def insert_spans(self, rows: Iterable[SpanRow]) -> int:
         """Store spans in one transaction; a span sent again (same trace and span id) replaces the first."""
         received = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+        shared: dict[int, str] = {}  # spans of one resource / scope share its dict: encode it once
+
+        def once(value: dict[str, Any]) -> str:
+            text = shared.get(id(value))
+            if text is None:
+                text = shared[id(value)] = _dump(value)
+            return text
+
         values = [
             (
                 row.trace_id, row.span_id, row.parent_span_id, row.name, row.kind, row.start_ns, row.end_ns,
                 row.status_code, row.status_message, row.session_id, row.user_id, row.model,
                 row.tokens(sc.GEN_AI_USAGE_INPUT_TOKENS), row.tokens(sc.GEN_AI_USAGE_OUTPUT_TOKENS),
-                _dump(row.attributes), _dump(row.events), _dump(row.links), _dump(row.resource),
-                _dump(row.scope), received,
+                _dump(row.attributes), _dump(row.events) if row.events else _EMPTY_LIST,
+                _dump(row.links) if row.links else _EMPTY_LIST, once(row.resource), once(row.scope), received,
             )
             for row in rows
         ]

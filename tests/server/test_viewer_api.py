@@ -208,3 +208,13 @@ def test_the_viewer_ships_inside_the_wheel(tmp_path: Path) -> None:
     for asset in ("index.html", "app.js", "app.css"):
         assert f"huggingplace_sdk/_server/viewer/{asset}" in names
     assert "Requires-Dist: opentelemetry-proto" in metadata
+
+
+def test_a_bare_llm_call_reads_its_prompt_and_answer_from_captured_messages(client: httpx.Client) -> None:
+    sent_in = [{"role": "system", "parts": [{"type": "text", "content": "be brief"}]},
+               {"role": "user", "parts": [{"type": "text", "content": "hello?"}]}]
+    sent_out = [{"role": "assistant", "parts": [{"type": "text", "content": "hi!"}], "finish_reason": "stop"}]
+    _send(client, _span(5, 9, "chat m", T0, T0 + 1, session__id="bare", gen_ai__operation__name="chat",
+                        gen_ai__input__messages=json.dumps(sent_in), gen_ai__output__messages=json.dumps(sent_out)))
+    [item] = client.get("/v1/viewer/sessions/bare").json()["interactions"]
+    assert (item["prompt"], item["response"]) == ("hello?", "hi!")

@@ -240,10 +240,12 @@ class TraceStore:
         return items
 
     def _conversation_of(self, trace_id: str) -> tuple[str | None, str | None, str | None]:
-        """Prompt and response from the root step's fields, the model of the first inference span."""
+        """Prompt and response from the root step's fields, else from the captured messages of the first
+        and last inference spans (as the exporter does); the model of the first inference span."""
         spans = self.spans(trace_id)
         ids = {span["span_id"] for span in spans}
         prompt = response = model = None
+        with_messages = []
         for span in spans:
             attrs = span["attributes"]
             if span["parent_span_id"] not in ids:
@@ -251,7 +253,30 @@ class TraceStore:
                 response = _text(attrs.get(sc.HP_STEP_PROMPT_RESPONSE))
             if model is None and span["model"]:
                 model = span["model"]
+            if sc.GEN_AI_INPUT_MESSAGES in attrs or sc.GEN_AI_OUTPUT_MESSAGES in attrs:
+                with_messages.append(attrs)
+        if with_messages:
+            prompt = prompt if prompt is not None else _last_text(with_messages[0].get(sc.GEN_AI_INPUT_MESSAGES))
+            response = response if response is not None else _last_text(
+                with_messages[-1].get(sc.GEN_AI_OUTPUT_MESSAGES)
+            )
         return prompt, response, model
+
+
+def _last_text(messages_json: Any) -> str | None:
+    """The text parts of the last message in a ``gen_ai.*.messages`` JSON value."""
+    try:
+        messages = json.loads(messages_json) if isinstance(messages_json, str) else None
+    except ValueError:
+        return None
+    if not isinstance(messages, list) or not messages or not isinstance(messages[-1], dict):
+        return None
+    parts = messages[-1].get("parts")
+    texts = [
+        part["content"] for part in parts or []
+        if isinstance(part, dict) and part.get("type") == "text" and isinstance(part.get("content"), str)
+    ]
+    return "\n".join(texts) if texts else None
 
 
 def _meta(log: dict[str, Any]) -> dict[str, Any]:

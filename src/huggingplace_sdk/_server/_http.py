@@ -12,13 +12,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from ._context import MAX_BODY_BYTES, ServerContext
+from ._context import ServerContext
 from ._faults import Fail, Hang
 from ._routes import BadRequest, Request, Response, Route, Router
 
 logger = logging.getLogger("huggingplace.server")
-
-__all__ = ["MAX_BODY_BYTES", "HuggingPlaceHTTPServer"]
 
 
 class _BodyProblem(Exception):

@@ -121,6 +121,7 @@ def test_session_pages(fed: httpx.Client) -> None:
     assert {first["sessions"][0]["session_id"], second["sessions"][0]["session_id"]} == {"alpha", "beta"}
     assert fed.get("/v1/viewer/sessions", params={"limit": "x"}).status_code == 400
     assert fed.get("/v1/viewer/sessions", params={"status": "weird"}).status_code == 400
+    assert "ISO 8601" in fed.get("/v1/viewer/sessions", params={"since": "yesterday"}).json()["message"]
 
 
 def test_a_session_as_a_conversation(fed: httpx.Client) -> None:

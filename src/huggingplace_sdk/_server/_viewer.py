@@ -6,6 +6,7 @@ Content-Security-Policy below forbids inline scripts as a second line of defence
 
 from __future__ import annotations
 
+from datetime import datetime
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -66,6 +67,16 @@ def _count(request: Request, name: str, default: int, maximum: int | None = None
     return min(value, maximum) if maximum is not None else value
 
 
+def _iso_time(request: Request, name: str) -> str | None:
+    text = request.query_value(name) or None
+    if text is not None:
+        try:
+            datetime.fromisoformat(text)
+        except ValueError:
+            raise BadRequest(f"{name} must be an ISO 8601 time, e.g. 2026-01-31T12:00:00+00:00", name) from None
+    return text
+
+
 def sessions(ctx: ServerContext, request: Request) -> Response:
     status = request.query_value("status") or None
     if status not in (None, "ok", "error"):
@@ -75,8 +86,8 @@ def sessions(ctx: ServerContext, request: Request) -> Response:
         user=request.query_value("user") or None,
         model=request.query_value("model") or None,
         status=status,
-        since=request.query_value("since") or None,
-        until=request.query_value("until") or None,
+        since=_iso_time(request, "since"),
+        until=_iso_time(request, "until"),
     )
     offset = _count(request, "offset", 0)
     limit = _count(request, "limit", 50, _MAX_PAGE)

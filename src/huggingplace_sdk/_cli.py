@@ -1,4 +1,4 @@
-"""The ``huggingplace`` command: ``serve``, ``log``, ``doctor`` and ``demo``.
+"""The ``huggingplace`` command: ``serve``, ``log``, ``doctor``, ``traces`` and ``demo``.
 
 Exit codes: 0 success, 1 the server or network failed (or a check did not pass), 2 bad input or settings.
 The API key is never printed: only its masked form.
@@ -7,7 +7,6 @@ The API key is never printed: only its masked form.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import signal
@@ -22,16 +21,18 @@ from typing import Any, TextIO
 
 import httpx
 
-from ._client import HuggingPlace, SyncHuggingPlace
+from ._client import SyncHuggingPlace
 from ._config import DEFAULT_BASE_URL, ENV_API_KEY, ClientConfig, mask_secret, resolve_config
+from ._demo import DemoUnavailable, report, run_pipeline
 from ._errors import ConfigurationError, HuggingPlaceError, ValidationError
-from ._server import DEFAULT_DEV_API_KEY, INGEST_PATH, LocalServer
+from ._server import DEFAULT_DEV_API_KEY, INGEST_PATH, LocalServer, LogStore
+from ._server._traces import TraceStore
+from ._traceview import tree_lines
 from ._wire import CALLER_ALIASES
 
 DEFAULT_SERVE_HOST = "127.0.0.1"
 DEFAULT_SERVE_PORT = 8787
 DEFAULT_SERVE_DB = "huggingplace-local.sqlite3"
-DEMO_ORG_ID = "demo-org"
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -99,8 +100,23 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = commands.add_parser("doctor", help="show the resolved settings and check connectivity and auth")
     _add_client_options(doctor)
 
-    demo = commands.add_parser("demo", help="start a local server, send example logs, show what was stored")
+    demo = commands.add_parser(
+        "demo", help="trace a small app against recorded OpenAI answers and a local server, show the traces"
+    )
     demo.add_argument("--db", help="SQLite file to keep the demo data in (default: a temporary file)")
+    demo.add_argument("--serve", action="store_true", help="keep the server up for the viewer until Ctrl+C")
+    demo.add_argument("--port", type=int, default=0, help="server port with --serve (default: any free one)")
+
+    traces = commands.add_parser("traces", help="print trace trees from a local server's store")
+    traces.add_argument("--session", help="only this session's traces")
+    traces.add_argument("--last", type=int, help="only the N most recent traces")
+    traces.add_argument("--json", action="store_true", help="print the traces and their spans as JSON")
+    traces.add_argument(
+        "--base-url", default=f"http://{DEFAULT_SERVE_HOST}:{DEFAULT_SERVE_PORT}",
+        help="server to read from (default %(default)s)",
+    )
+    traces.add_argument("--api-key", help=f"its key (default: ${ENV_API_KEY}, else the dev key)")
+    traces.add_argument("--db", help="read this SQLite file directly instead of a running server")
     return parser
 
 
@@ -113,7 +129,7 @@ def _version() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"serve": _serve, "log": _log, "doctor": _doctor, "demo": _demo}
+    handlers = {"serve": _serve, "log": _log, "doctor": _doctor, "demo": _demo, "traces": _traces}
     try:
         return handlers[args.command](args)
     except (_UsageError, ConfigurationError, ValidationError) as exc:
@@ -175,7 +191,11 @@ def _print_serving(server: LocalServer, db_path: str, masked_key: str, key_sourc
         f"  API key  : {masked_key} ({key_source})",
         f"  ingest   : POST {server.url}{INGEST_PATH} "
         + ("(strict: one log object per request)" if server.strict else "(one log object, or a JSON array)"),
-        "  read     : GET /v1/sessions, /v1/sessions/{id}/logs, /v1/logs, /v1/logs/{message_id}",
+        f"  OTLP     : POST {server.otlp_url} (application/x-protobuf or application/json; "
+        "OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%20<key>)",
+        "  read     : GET /v1/sessions, /v1/sessions/{id}/logs, /v1/logs, /v1/logs/{message_id}, /v1/traces",
+        f"  viewer   : {server.login_url()}",
+        "             (a one-time sign-in link: it sets a cookie in your browser and then stops working)",
     ]
     if faults:
         lines.append("  faults   : POST /_control/faults (fault injection enabled)")
@@ -311,107 +331,113 @@ def _server_text(response: httpx.Response) -> str:
     return json.dumps(payload)[:200]
 
 
-# --- demo --------------------------------------------------------------------------------------------
+# --- demo ------------------------------------------------------------------------------------------
 def _demo(args: argparse.Namespace) -> int:
     if args.db is not None:
-        return _run_demo(str(Path(args.db).expanduser().resolve()))
+        return _run_demo(str(Path(args.db).expanduser().resolve()), args)
     with tempfile.TemporaryDirectory(prefix="huggingplace-demo-") as folder:
-        return _run_demo(str(Path(folder) / "demo.sqlite3"))
+        return _run_demo(str(Path(folder) / "demo.sqlite3"), args)
 
 
-def _run_demo(db_path: str) -> int:
-    print("HuggingPlace demo")
-    with LocalServer(db_path=db_path, api_key=DEFAULT_DEV_API_KEY) as server:
+def _run_demo(db_path: str, args: argparse.Namespace) -> int:
+    print("HuggingPlace demo: instrument an app, trace it, see the traces")
+    with LocalServer(db_path=db_path, api_key=DEFAULT_DEV_API_KEY, port=args.port) as server:
         print(f"1. Started a local HuggingPlace server at {server.url} (SQLite file {db_path}).")
-        sent = asyncio.run(_send_demo_logs(server.url))
-        print(f"2. Sent {len(sent)} logs with the HuggingPlace client: one plain log, then a session with")
-        print("   two logs and one step (log_step).")
-        logs, sessions = _read_back(server.url)
-    print(f"3. Read back over the read API: {len(logs)} logs, {len(sessions)} session(s).")
-    _print_stored(logs, sessions)
-    missing = sorted(set(sent) - {log["message_id"] for log in logs})
-    if missing:
-        print(f"FAILED: {len(missing)} sent logs were not found: {', '.join(missing)}")
-        return EXIT_FAILED
-    print(f"OK: all {len(sent)} logs were stored and read back.")
+        print("2. An OpenAI-compatible stub answers from recorded OpenAI traffic (shared/cassettes/openai).")
+        try:
+            result = run_pipeline(server)
+        except DemoUnavailable as exc:
+            print(f"huggingplace demo: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        print(
+            "3. Ran a small app under instrument(): a session, nested trace_step()s, a plain and a streamed "
+            "chat completion, a tool step."
+        )
+        print(
+            f"   {result.span_count} spans in {len(result.traces)} traces, sent through the HuggingPlace "
+            "exporter and over OTLP/HTTP to the server. Read back from its store:"
+        )
+        report(server, result, sys.stdout)
+        if not result.ok:
+            return EXIT_FAILED
+        if not args.serve:
+            print("Run `huggingplace demo --serve` to keep the server up and open these traces in the viewer.")
+            return EXIT_OK
+        print(f"Viewer (one-time sign-in link): {server.login_url()}")
+        print(f"Read API and OTLP: {server.url} (Bearer {mask_secret(DEFAULT_DEV_API_KEY)}). Press Ctrl+C to stop.",
+              flush=True)
+        _wait_for_stop()
     return EXIT_OK
 
 
-async def _send_demo_logs(base_url: str) -> list[str]:
-    """The README's main job: a plain log, then a session with two logs and a step."""
-    message_ids: list[str] = []
-    settings = {"api_key": DEFAULT_DEV_API_KEY, "org_id": DEMO_ORG_ID, "base_url": base_url, "mode": "dev"}
-    async with HuggingPlace(settings) as hp:
-        answer = await hp.log(
-            {
-                "user_prompt": "What is HuggingPlace?",
-                "response": "A logging service for LLM applications.",
-                "llm_model": "gpt-4o-mini",
-                "token_count": 23,
-                "response_time": 0.42,
-            }
-        )
-        message_ids.append(answer["message_id"])
-        session = hp.start_session(metadata={"app": "demo"}, user_metadata={"plan": "free"})
-        for prompt, response in (
-            ("Plan a weekend in Lisbon.", "Day 1: Alfama and the castle. Day 2: Belem and the riverside."),
-            ("Make day 2 rainy-day friendly.", "Day 2: the tile museum, then the Gulbenkian."),
-        ):
-            answer = await session.log(user_prompt=prompt, response=response, llm_model="gpt-4o-mini")
-            message_ids.append(answer["message_id"])
-        answer = await session.log_step(
-            {
-                "step_name": "retrieve_museums",
-                "user_question": "Which museums are open on Sundays?",
-                "prompt_response": "The tile museum and the Gulbenkian.",
-                "llm_model": "gpt-4o-mini",
-                "token": 57,
-                "response_time": 0.31,
-            }
-        )
-        message_ids.append(answer["message_id"])
-    return message_ids
+def _wait_for_stop() -> None:
+    stop = threading.Event()
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous_handler = signal.signal(signal.SIGTERM, lambda *_: stop.set()) if in_main_thread else None
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous_handler)
 
 
-def _read_back(base_url: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Everything stored, read over the server's read API (as any other process would)."""
-    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {DEFAULT_DEV_API_KEY}"}) as http:
-        logs: list[dict[str, Any]] = http.get("/v1/logs").raise_for_status().json()["logs"]
-        sessions: list[dict[str, Any]] = http.get("/v1/sessions").raise_for_status().json()["sessions"]
-        for session in sessions:
-            path = f"/v1/sessions/{session['session_id']}/logs"
-            session["logs"] = http.get(path).raise_for_status().json()["logs"]
-    return logs, sessions
+# --- traces ----------------------------------------------------------------------------------------
+def _traces(args: argparse.Namespace) -> int:
+    if args.last is not None and args.last < 1:
+        raise _UsageError("--last must be at least 1")
+    if args.db is not None:
+        found = _traces_from_db(args)
+    else:
+        try:
+            found = _traces_from_server(args)
+        except httpx.HTTPStatusError as exc:
+            print(f"huggingplace traces: HTTP {exc.response.status_code}: {_server_text(exc.response)}",
+                  file=sys.stderr)
+            return EXIT_FAILED
+        except httpx.HTTPError as exc:
+            print(f"huggingplace traces: cannot reach {args.base_url}: {type(exc).__name__}: {exc}",
+                  file=sys.stderr)
+            return EXIT_FAILED
+    if args.json:
+        print(json.dumps(found, indent=2))
+        return EXIT_OK
+    if not found:
+        print("no traces" + (f" in session {args.session!r}" if args.session else ""))
+    for trace in reversed(found):  # oldest first, like a log
+        print(f"trace {trace['trace_id']}")
+        for line in tree_lines(trace["spans"]):
+            print("  " + line)
+    return EXIT_OK
 
 
-def _shorten(value: Any, width: int = 64) -> str:
-    text = str(value)
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _traces_from_server(args: argparse.Namespace) -> list[dict[str, Any]]:
+    key = args.api_key or os.environ.get(ENV_API_KEY, "").strip() or DEFAULT_DEV_API_KEY
+    params: dict[str, str | int] = {}
+    if args.session:
+        params["session_id"] = args.session
+    if args.last:
+        params["limit"] = args.last
+    with httpx.Client(base_url=args.base_url, headers={"Authorization": f"Bearer {key}"}, timeout=10) as http:
+        summaries = http.get("/v1/traces", params=params).raise_for_status().json()["traces"]
+        return [
+            {**summary, "spans": http.get(f"/v1/traces/{summary['trace_id']}").raise_for_status().json()["spans"]}
+            for summary in summaries
+        ]
 
 
-def _print_log(log: dict[str, Any], indent: str) -> None:
-    print(f"{indent}{_shorten(log['user_prompt'])!r}")
-    print(f"{indent}  -> {_shorten(log.get('ai_response', log.get('response')))!r}")
-    details: dict[str, Any] = {
-        key: log[key] for key in ("llm_model", "token_count", "response_time") if key in log
-    }
-    if log.get("step_data"):
-        details["steps"] = [step.get("step_name", "step") for step in log["step_data"]]
-    print(f"{indent}  {json.dumps(details, sort_keys=True)}")
-
-
-def _print_stored(logs: list[dict[str, Any]], sessions: list[dict[str, Any]]) -> None:
-    for log in logs:
-        if not log.get("session_id"):
-            print("   without a session:")
-            _print_log(log, "     ")
-    for session in sessions:
-        first = session["logs"][0] if session["logs"] else {}
-        print(f"   session {session['session_id']} ({session['log_count']} logs)")
-        print(f"     metadata {json.dumps(first.get('metaData', {}))}, "
-              f"user metadata {json.dumps(first.get('user_meta_data', {}))}")
-        for log in session["logs"]:
-            _print_log(log, "     ")
+def _traces_from_db(args: argparse.Namespace) -> list[dict[str, Any]]:
+    path = Path(args.db).expanduser()
+    if not path.is_file():
+        raise _UsageError(f"no database at {path}")
+    store = LogStore(path)
+    try:
+        traces = TraceStore(store)
+        summaries = traces.traces(session_id=args.session, limit=args.last)
+        return [{**summary, "spans": traces.spans(summary["trace_id"])} for summary in summaries]
+    finally:
+        store.close()
 
 
 if __name__ == "__main__":

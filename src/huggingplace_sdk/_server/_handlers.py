@@ -14,10 +14,12 @@ from urllib.parse import unquote
 
 from .._errors import ValidationError
 from .._wire import CAPABILITIES_PATH, CAPABILITY_ARRAY_BATCHES, LOG_PATH, validate_wire_body
+from . import _otlp, _viewer
 from ._context import ServerContext
 from ._routes import BadRequest, Request, Response, Route, route
 
 INGEST_PATH = LOG_PATH  # the client posts here; one constant so the two never drift
+OTLP_TRACES_PATH = "/v1/traces"
 
 
 def _ok(body: Any) -> Response:
@@ -65,6 +67,21 @@ def _ingest_batch(ctx: ServerContext, items: list[Any]) -> Response:
     for (index, _), result in zip(valid, stored, strict=True):
         results[index] = {"message_id": result.message_id, "status": result.status}
     return _ok({"results": results})
+
+
+# --- OTLP/HTTP traces --------------------------------------------------------------------------------
+def receive_traces(ctx: ServerContext, request: Request) -> Response:
+    """OTLP/HTTP export: the valid spans stored in one transaction; bad ids refused as partial success."""
+    try:
+        kind = _otlp.media_type(request.headers)
+        rows, refused = _otlp.span_rows(_otlp.parse_request(request.body, kind))
+    except _otlp.OtlpRefused as exc:
+        known = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        body, content_type = _otlp.encode_status(known, exc.message)
+        return Response(exc.status, body, content_type=content_type)
+    if rows:
+        ctx.trace_store.insert_spans(rows)
+    return Response(200, _otlp.encode_response(kind, refused), content_type=kind)
 
 
 def capabilities(ctx: ServerContext, request: Request) -> Response:
@@ -157,10 +174,12 @@ def fault_state(ctx: ServerContext, request: Request) -> Response:
 ROUTES: list[Route] = [
     route("POST", INGEST_PATH, ingest, faultable=True, counted=True),
     route("GET", CAPABILITIES_PATH, capabilities),
-    route("GET", "/v1/sessions", list_sessions),
-    route("GET", "/v1/sessions/{session_id}/logs", session_logs),
-    route("GET", "/v1/logs", list_logs),
-    route("GET", "/v1/logs/{message_id}", get_log),
+    route("GET", "/v1/sessions", list_sessions, cookie=True),
+    route("GET", "/v1/sessions/{session_id}/logs", session_logs, cookie=True),
+    route("GET", "/v1/logs", list_logs, cookie=True),
+    route("GET", "/v1/logs/{message_id}", get_log, cookie=True),
+    route("POST", OTLP_TRACES_PATH, receive_traces),
+    *_viewer.ROUTES,
     route("POST", "/_control/faults", control_faults),
     route("GET", "/_control/faults", fault_state),
 ]

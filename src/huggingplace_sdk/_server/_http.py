@@ -18,8 +18,6 @@ from ._routes import BadRequest, Request, Response, Route, Router
 
 logger = logging.getLogger("huggingplace.server")
 
-MAX_BODY_BYTES = 64 * 1024 * 1024
-
 
 class _BodyProblem(Exception):
     def __init__(self, status: int, message: str) -> None:
@@ -98,6 +96,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._dispatch()
 
     # --- request ----------------------------------------------------------------------------------
+    @property
+    def _limit(self) -> int:
+        return self.server.context.max_body_bytes
+
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             raw = self._read_chunked()
@@ -108,9 +110,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
             except ValueError:
                 self.close_connection = True
                 raise _BodyProblem(400, "invalid Content-Length") from None
-            if length > MAX_BODY_BYTES:
+            if length > self._limit:
                 self.close_connection = True
-                raise _BodyProblem(413, f"body larger than {MAX_BODY_BYTES} bytes")
+                raise _BodyProblem(413, f"body larger than {self._limit} bytes")
             raw = self.rfile.read(length) if length > 0 else b""
         return self._decode(raw)
 
@@ -129,9 +131,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
                     pass  # trailers
                 return b"".join(parts)
             total += size
-            if total > MAX_BODY_BYTES:
+            if total > self._limit:
                 self.close_connection = True
-                raise _BodyProblem(413, f"body larger than {MAX_BODY_BYTES} bytes")
+                raise _BodyProblem(413, f"body larger than {self._limit} bytes")
             parts.append(self.rfile.read(size))
             self.rfile.readline(1024)
 
@@ -144,18 +146,22 @@ class _RequestHandler(BaseHTTPRequestHandler):
         wbits = 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS
         decompressor = zlib.decompressobj(wbits)
         try:
-            data = decompressor.decompress(raw, MAX_BODY_BYTES + 1)
+            data = decompressor.decompress(raw, self._limit + 1)
         except (zlib.error, gzip.BadGzipFile) as exc:
             raise _BodyProblem(400, f"body is not valid {encoding}: {exc}") from None
-        if len(data) > MAX_BODY_BYTES:
-            raise _BodyProblem(413, f"decompressed body larger than {MAX_BODY_BYTES} bytes")
+        if len(data) > self._limit:
+            raise _BodyProblem(413, f"decompressed body larger than {self._limit} bytes")
         return data
 
-    def _authorized(self) -> Response | None:
+    def _authorized(self, found: Route) -> Response | None:
         keys = self.server.context.api_keys
         if keys is None:
             return None
         header = self.headers.get("Authorization")
+        if not header and found.cookie and self.server.context.access.signed_in(
+            {"cookie": self.headers.get("Cookie", "")}
+        ):
+            return None  # the viewer's browser, signed in with a one-time token
         if not header:
             return Response(401, {"error": "missing Authorization header (expected 'Bearer <api key>')"})
         scheme, _, token = header.partition(" ")
@@ -195,7 +201,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             injected = self._apply_fault()
             if injected is not None:
                 return injected
-        denied = self._authorized() if found.auth else None
+        denied = self._authorized(found) if found.auth else None
         if denied is not None:
             return denied
         request = Request(

@@ -7,12 +7,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 
-from ._context import ServerContext
+from ._context import MAX_BODY_BYTES, ServerContext
 from ._faults import FaultInjector
-from ._handlers import INGEST_PATH, ROUTES
+from ._handlers import INGEST_PATH, OTLP_TRACES_PATH, ROUTES
 from ._http import HuggingPlaceHTTPServer
 from ._routes import Router
 from ._store import MEMORY, LogStore
+from ._traces import TraceStore
 
 DEFAULT_DEV_API_KEY = "hp-local-dev-key"
 _POLL_INTERVAL_S = 0.05  # how soon the accept loop notices stop()
@@ -33,6 +34,10 @@ class LocalServer:
     ``enable_fault_injection`` exposes ``/_control/faults`` over HTTP; ``.faults`` works either way.
     ``strict=True`` behaves like the published endpoint: JSON arrays get 400 and ``GET /v1/capabilities``
     404, so a client that only works against a lenient server fails its tests here.
+
+    OTLP/HTTP exporters send to ``otlp_url`` (``POST /v1/traces``); spans land in ``.traces``. The viewer
+    is at ``url``; ``login_url()`` gives a one-time sign-in link for a browser. Bodies larger than
+    ``max_body_bytes`` get 413.
     """
 
     ingest_path = INGEST_PATH
@@ -46,12 +51,16 @@ class LocalServer:
         *,
         enable_fault_injection: bool = True,
         strict: bool = False,
+        max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
         if not isinstance(port, int) or not 0 <= port <= 65535:
             raise ValueError(f"port must be an integer in 0..65535, got {port!r}")
+        if not isinstance(max_body_bytes, int) or isinstance(max_body_bytes, bool) or max_body_bytes < 1:
+            raise ValueError(f"max_body_bytes must be a positive integer, got {max_body_bytes!r}")
         self.host = host
         self._requested_port = port
         self.store = LogStore(db_path)
+        self.traces = TraceStore(self.store)
         self.faults = FaultInjector()
         self._context = ServerContext(
             store=self.store,
@@ -59,6 +68,8 @@ class LocalServer:
             api_keys=_accepted_keys(api_key),
             fault_control=enable_fault_injection,
             strict=strict,
+            traces=self.traces,
+            max_body_bytes=max_body_bytes,
         )
         self._router = Router(ROUTES)
         self._httpd: HuggingPlaceHTTPServer | None = None
@@ -136,6 +147,17 @@ class LocalServer:
     @property
     def ingest_url(self) -> str:
         return self.url + INGEST_PATH
+
+    @property
+    def otlp_url(self) -> str:
+        """Where an OTLP/HTTP span exporter posts (its ``endpoint``)."""
+        return self.url + OTLP_TRACES_PATH
+
+    def login_url(self, fragment: str = "") -> str:
+        """A one-time sign-in link for the viewer (the token is spent on first use); ``fragment`` e.g.
+        ``"/trace/<id>"`` opens that view."""
+        token = self._context.access.issue_token()
+        return f"{self.url}/login?token={token}" + (f"#{fragment}" if fragment else "")
 
     @property
     def requests_seen(self) -> int:

@@ -1,6 +1,6 @@
 """The route table: (method, path pattern) -> handler, plus the request/response values handlers see.
 
-A later viewer or OTLP receiver adds rows here; the HTTP layer only dispatches.
+The ingest endpoints, the OTLP receiver and the viewer are rows; the HTTP layer only dispatches.
 """
 
 from __future__ import annotations
@@ -73,6 +73,7 @@ class Route:
     auth: bool = True
     faultable: bool = False  # scripted faults apply to this route
     counted: bool = False  # counted in requests_seen
+    cookie: bool = False  # the viewer's sign-in cookie is accepted instead of the Bearer key (reads only)
 
 
 def route(method: str, path: str, handler: Handler, **options: bool) -> Route:

@@ -33,6 +33,38 @@ CREATE INDEX IF NOT EXISTS logs_session_id ON logs(session_id);
 CREATE INDEX IF NOT EXISTS logs_user_id ON logs(user_id);
 CREATE INDEX IF NOT EXISTS logs_org_id ON logs(org_id);
 CREATE INDEX IF NOT EXISTS logs_created_at ON logs(created_at);
+CREATE INDEX IF NOT EXISTS logs_trace_id ON logs(
+    COALESCE(json_extract(body, '$.metaData.trace_id'), json_extract(body, '$.metadata.trace_id')));
+"""
+
+# Spans received over OTLP (written and read by ``_traces.TraceStore``): ids as lower-case hex, times in
+# ns since the epoch; session, user, model and the inference span's own tokens are columns for the viewer.
+_SPANS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS spans (
+    trace_id       TEXT NOT NULL,
+    span_id        TEXT NOT NULL,
+    parent_span_id TEXT,
+    name           TEXT NOT NULL,
+    kind           INTEGER NOT NULL,
+    start_ns       INTEGER NOT NULL,
+    end_ns         INTEGER NOT NULL,
+    status_code    INTEGER NOT NULL,
+    status_message TEXT NOT NULL,
+    session_id     TEXT,
+    user_id        TEXT,
+    model          TEXT,
+    input_tokens   INTEGER,
+    output_tokens  INTEGER,
+    attributes     TEXT NOT NULL,
+    events         TEXT NOT NULL,
+    links          TEXT NOT NULL,
+    resource       TEXT NOT NULL,
+    scope          TEXT NOT NULL,
+    received_at    TEXT NOT NULL,
+    PRIMARY KEY (trace_id, span_id)
+);
+CREATE INDEX IF NOT EXISTS spans_session_id ON spans(session_id);
+CREATE INDEX IF NOT EXISTS spans_start_ns ON spans(start_ns);
 """
 
 InsertStatus = Literal["stored", "duplicate"]
@@ -81,9 +113,18 @@ class LogStore:
                 conn.execute("PRAGMA journal_mode=WAL")
                 # WAL + NORMAL: every committed request survives a crash of this process.
                 conn.execute("PRAGMA synchronous=NORMAL")
-            conn.executescript(_SCHEMA)
+            conn.executescript(_SCHEMA + _SPANS_SCHEMA)
             self._conn = conn
         return self._conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE ... COMMIT, rolled back on error), for sibling stores."""
+        with self._transaction() as conn:
+            yield conn
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return self._query(sql, params)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

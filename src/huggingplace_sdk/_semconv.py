@@ -95,6 +95,9 @@ HP_STEP_USAGE_CACHE_READ: Final = "huggingplace.step.usage.cache_read.input_toke
 HP_STEP_USAGE_CACHE_CREATION: Final = "huggingplace.step.usage.cache_creation.input_tokens"
 HP_STEP_USAGE_REASONING: Final = "huggingplace.step.usage.reasoning.output_tokens"
 HP_STEP_LLM_CALLS: Final = "huggingplace.step.llm_calls"
+# Content filtering the provider applied (google-genai: prompt feedback, safety ratings that blocked output).
+HP_PROMPT_BLOCK_REASON: Final = "huggingplace.response.prompt_block_reason"
+HP_SAFETY_BLOCKED_CATEGORIES: Final = "huggingplace.response.safety.blocked_categories"
 HP_PLATFORM_PREFIX: Final = "huggingplace.platform."  # platform adapters: huggingplace.platform.<vendor>.<field>
 
 STREAM_COMPLETED: Final = "completed"

@@ -25,6 +25,16 @@ COUNT_KEYS = frozenset({"promptTokenCount", "toolUsePromptTokenCount", "candidat
 _CONFIG_KEYS = ("systemInstruction", "tools", "toolConfig", "safetySettings", "cachedContent")
 
 
+# A genai.Client closes its HTTP client when it is collected, while its models and streams live on: the tests
+# keep each client alive as a caller's variable would (closed after each test by conftest).
+LIVE_CLIENTS: list[genai.Client] = []
+
+
+def keep_alive(client: genai.Client) -> genai.Client:
+    LIVE_CLIENTS.append(client)
+    return client
+
+
 def is_vertex(interaction: Interaction) -> bool:
     return (urlsplit(interaction.request.uri).hostname or "").endswith(VERTEX_HOST)
 
@@ -37,9 +47,9 @@ def client_for(interaction: Interaction, base_url: str) -> genai.Client:
         # A static access token: no refresh, no network (the recorded project and location are rewritten ones).
         match = re.search(r"/projects/([^/]+)/locations/([^/]+)/", interaction.request.path)
         assert match, interaction.request.uri
-        return genai.Client(vertexai=True, project=match.group(1), location=match.group(2),
-                            credentials=Credentials(token=VERTEX_TOKEN), http_options=options)
-    return genai.Client(api_key=API_KEY, http_options=options)
+        return keep_alive(genai.Client(vertexai=True, project=match.group(1), location=match.group(2),
+                                       credentials=Credentials(token=VERTEX_TOKEN), http_options=options))
+    return keep_alive(genai.Client(api_key=API_KEY, http_options=options))
 
 
 def operation_of(interaction: Interaction) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -33,32 +32,16 @@ VERTEX = cassette_path("google-genai",
                        "generate_content__test_streaming[logcontent-gemini-2.5-flash-vertexaiapi-sync-default]")
 
 
-# A genai.Client closes its HTTP client when it is collected, and a stream holds only the client's models: the
-# tests keep each client alive as a caller's variable would.
-_CLIENTS: list[Any] = []
-
-
-@pytest.fixture(autouse=True)
-def _release_clients() -> Iterator[None]:
-    yield
-    for client in _CLIENTS:
-        client.close()
-    _CLIENTS.clear()
-
-
 def _stream_call(path: Any) -> StreamCall:
     [interaction] = load_cassette(path)
     assert len(recorded_payloads(interaction)) >= 3  # enough events to break after the second
 
-    def client(base_url: str) -> Any:
-        _CLIENTS.append(client_for(interaction, base_url))
-        return _CLIENTS[-1]
-
     def open_sync(base_url: str) -> Any:
-        return client(base_url).models.generate_content_stream(**generate_kwargs(interaction))
+        return client_for(interaction, base_url).models.generate_content_stream(**generate_kwargs(interaction))
 
     async def open_async(base_url: str) -> Any:
-        return await client(base_url).aio.models.generate_content_stream(**generate_kwargs(interaction))
+        models = client_for(interaction, base_url).aio.models
+        return await models.generate_content_stream(**generate_kwargs(interaction))
 
     return StreamCall(cassette=path, open=open_sync, open_async=open_async, close_method="close", fault_after=2)
 

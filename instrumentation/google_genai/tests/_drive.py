@@ -64,6 +64,18 @@ def model_of(interaction: Interaction) -> str:
     return last.split(":", 1)[0]
 
 
+def unsupported_config(interaction: Interaction) -> str | None:
+    """Why the installed google-genai cannot send this recorded request (a config field it predates), or None."""
+    if operation_of(interaction) not in ("generateContent", "streamGenerateContent"):
+        return None
+    config = generate_kwargs(interaction).get("config")
+    try:
+        types.GenerateContentConfig.model_validate(config or {})
+    except ValueError as error:  # pydantic's ValidationError
+        return f"google-genai {genai.__version__} cannot express the recorded config: {error}"
+    return None
+
+
 def generate_kwargs(interaction: Interaction) -> dict[str, Any]:
     body = recorded_request_json(interaction)
     config: dict[str, Any] = dict(body.get("generationConfig") or {})

@@ -15,5 +15,7 @@ from ._drive import LIVE_CLIENTS
 def _close_clients() -> Iterator[None]:
     yield
     for client in LIVE_CLIENTS:
-        client.close()
+        close = getattr(client, "close", None)  # google-genai 1.0 clients have none
+        if close is not None:
+            close()
     LIVE_CLIENTS.clear()

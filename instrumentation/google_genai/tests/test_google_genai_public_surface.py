@@ -19,7 +19,7 @@ def test_public_names() -> None:
 def test_distribution_entry_point_and_supported_range() -> None:
     check_adapter_distribution(adapter, adapter.GoogleGenAIInstrumentor,
                                distribution="huggingplace-instrumentation-google-genai", entry_point="google_genai",
-                               instruments=("google-genai >= 1.0, < 4",))
+                               instruments=("google-genai >= 1.29, < 4",))
 
 
 def test_instrument_is_idempotent_and_reversible() -> None:

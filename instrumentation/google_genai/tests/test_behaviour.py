@@ -328,3 +328,28 @@ def test_a_failing_codec_never_breaks_the_call(span_capture: SpanCapture, monkey
     assert len(chunks) == len(recorded_payloads(streamed))
     assert sum(internal_error_counts().values()) > before
     assert len(span_capture.spans()) == 2
+
+
+VERTEX_EMBED_URI = ("https://test-location-aiplatform.googleapis.com/v1beta1/projects/test-project/locations/"
+                    "test-location/publishers/google/models/text-embedding-004:predict")
+VERTEX_EMBEDDINGS = {"predictions": [
+    {"embeddings": {"values": [0.1, 0.2, 0.3], "statistics": {"token_count": 4, "truncated": False}}},
+    {"embeddings": {"values": [0.4, 0.5, 0.6], "statistics": {"token_count": 7, "truncated": False}}},
+], "metadata": {"billableCharacterCount": 20}}
+
+
+def test_vertex_embeddings_sum_the_token_count_of_each_text(span_capture: SpanCapture, tmp_path: Path) -> None:
+    [interaction] = load_cassette(VERTEX)
+    span_capture.instrument(GoogleGenAIInstrumentor())
+    with ReplayServer(_write_cassette(tmp_path, VERTEX_EMBED_URI, VERTEX_EMBEDDINGS)) as server:
+        reply = client_for(interaction, server.base_url).models.embed_content(
+            model="text-embedding-004", contents=["first text", "second text"])
+    assert reply.embeddings is not None and len(reply.embeddings) == 2
+    span = span_capture.only_span()
+    attrs = span.attributes or {}
+    assert span.name == "embeddings text-embedding-004"
+    assert attrs[sc.GEN_AI_PROVIDER_NAME] == "gcp.vertex_ai"
+    assert attrs[sc.GEN_AI_USAGE_INPUT_TOKENS] == sum(
+        p["embeddings"]["statistics"]["token_count"] for p in VERTEX_EMBEDDINGS["predictions"])
+    first = VERTEX_EMBEDDINGS["predictions"][0]["embeddings"]
+    assert attrs[sc.GEN_AI_EMBEDDINGS_DIMENSION_COUNT] == len(first["values"])

@@ -103,6 +103,9 @@ HP_RETRIEVAL_DOCUMENT_COUNT: Final = "huggingplace.retrieval.document_count"
 HP_HANDOFF_FROM: Final = "huggingplace.handoff.from_agent"
 HP_HANDOFF_TO: Final = "huggingplace.handoff.to_agent"
 HP_GUARDRAIL_TRIGGERED: Final = "huggingplace.guardrail.triggered"
+# Content filtering the provider applied (google-genai: prompt feedback, safety ratings that blocked output).
+HP_PROMPT_BLOCK_REASON: Final = "huggingplace.response.prompt_block_reason"
+HP_SAFETY_BLOCKED_CATEGORIES: Final = "huggingplace.response.safety.blocked_categories"
 HP_PLATFORM_PREFIX: Final = "huggingplace.platform."  # platform adapters: huggingplace.platform.<vendor>.<field>
 
 STREAM_COMPLETED: Final = "completed"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 
 import fakevendor
@@ -226,6 +227,7 @@ def test_tool_call_ids_and_names_always_arguments_only_with_content(span_capture
         ("break_then_gc", "abandoned", "abandoned"),
         ("never_iterated", "abandoned", "abandoned"),
         ("provider_error", "error", "fakevendor.VendorError"),
+        ("closed_by_an_exception", "error", "KeyError"),
     ],
 )
 def test_plain_generator_results_keep_their_type_and_end_once(fake: SpanCapture, path: str, outcome: str,
@@ -251,6 +253,10 @@ def test_plain_generator_results_keep_their_type_and_end_once(fake: SpanCapture,
     elif path == "provider_error":
         with pytest.raises(fakevendor.VendorError):
             list(stream)
+    elif path == "closed_by_an_exception":  # leaving ``with closing(stream)`` because the caller raised
+        with pytest.raises(KeyError), contextlib.closing(stream):
+            for _ in stream:
+                raise KeyError("the caller's")
     span = fake.only_span()
     attrs = dict(span.attributes or {})
     assert attrs[sc.HP_STREAM_OUTCOME] == outcome

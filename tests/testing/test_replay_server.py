@@ -202,3 +202,26 @@ def test_client_disconnects_are_not_reported_but_other_errors_are(capfd: pytest.
         except ValueError:
             http_server.handle_error(None, ("127.0.0.1", 1))
         assert "a real bug in the handler" in capfd.readouterr().err
+
+
+def test_event_stream_recorded_without_headers_is_still_sent_one_event_per_chunk(tmp_path: Path) -> None:
+    path = tmp_path / "headerless.yaml"
+    path.write_text(
+        "interactions:\n"
+        "- request: {body: '', headers: {}, method: POST, uri: 'https://example.test/v1/stream?alt=sse'}\n"
+        "  response:\n"
+        "    body: {string: \"data: {\\\"n\\\": 1}\\r\\n\\r\\ndata: {\\\"n\\\": 2}\\r\\n\\r\\n\"}\n"
+        "    headers: {}\n"
+        "    status: {code: 200, message: OK}\n"
+        "version: 1\n"
+    )
+    with ReplayServer(path) as server:
+        address = urlsplit(server.base_url)
+        connection = http.client.HTTPConnection(address.hostname or "", address.port)
+        connection.request("POST", "/v1/stream?alt=sse", body=b"{}")
+        response = connection.getresponse()
+        assert response.getheader("Transfer-Encoding") == "chunked"
+        assert response.getheader("Content-Type") is None  # nothing added to what was recorded
+        assert response.read1(1 << 20) == b'data: {"n": 1}\r\n\r\n'
+        assert response.read() == b'data: {"n": 2}\r\n\r\n'
+        connection.close()

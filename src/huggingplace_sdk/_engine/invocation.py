@@ -138,6 +138,10 @@ class Invocation:
         if arguments and self.capture_content:
             entry[2].append(arguments)
 
+    def tool_call_count(self, index: int) -> int:
+        calls = self._tool_calls
+        return sum(1 for choice_index, _ in calls if choice_index == index) if calls else 0
+
     def set_attribute(self, key: str, value: AttributeValue) -> None:
         if self._extra is None:
             self._extra = {}

@@ -97,6 +97,10 @@ class Recorder(Protocol):
     ) -> None:
         """Record (a fragment of) tool call ``call_index`` of choice ``index``; arguments are appended."""
 
+    def tool_call_count(self, index: int) -> int:
+        """How many tool calls choice ``index`` has so far: the next ``call_index`` for a vendor whose stream
+        sends each call whole, in a chunk of its own, without a position."""
+
     def set_role(self, index: int, role: str) -> None: ...
 
     def set_attribute(self, key: str, value: AttributeValue) -> None:

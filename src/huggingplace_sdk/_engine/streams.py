@@ -15,7 +15,8 @@ asyncio.CancelledError / timeout       cancelled (ERROR)
 =====================================  =========================================================
 
 A plain generator result is wrapped in a generator of the same kind: the caller's close()/aclose() counts as
-closed_early; collection without close is abandoned (a weakref callback runs before the generator's own
+closed_early (or as the exception's end when it closes while handling one, as leaving ``with closing(...)``
+because of an error does); collection without close is abandoned (a weakref callback runs before the generator's own
 finalizer, which is how the two are told apart).
 """
 
@@ -35,15 +36,25 @@ _GENERATOR_TYPES = (types.GeneratorType, types.AsyncGeneratorType)
 _CLOSE_METHODS = ("close", "aclose")
 
 
+def _closed_by_caller(invocation: Invocation, closing: GeneratorExit) -> None:
+    # Closed while the caller was handling an exception (leaving ``with closing(stream)`` because of it):
+    # that exception ended the stream. A plain close() or break has no such context.
+    cause = closing.__context__
+    if cause is not None:
+        invocation.stream_failed(cause)
+    else:
+        invocation.end(outcome="closed_early")
+
+
 def _observing(invocation: Invocation, inner: Iterator[Any], closes_inner: bool) -> Iterator[Any]:
     on_chunk = invocation.on_chunk
     try:
         for chunk in inner:
             if on_chunk(chunk):
                 yield chunk
-    except GeneratorExit:
+    except GeneratorExit as closing:
         if closes_inner:
-            invocation.end(outcome="closed_early")
+            _closed_by_caller(invocation, closing)
             close = getattr(inner, "close", None)
             if close is not None:
                 close()
@@ -63,9 +74,9 @@ async def _observing_async(invocation: Invocation, inner: AsyncIterator[Any],
         async for chunk in inner:
             if on_chunk(chunk):
                 yield chunk
-    except GeneratorExit:
+    except GeneratorExit as closing:
         if closes_inner:
-            invocation.end(outcome="closed_early")
+            _closed_by_caller(invocation, closing)
             aclose = getattr(inner, "aclose", None)
             if aclose is not None:
                 await aclose()

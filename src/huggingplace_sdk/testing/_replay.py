@@ -100,6 +100,14 @@ _STREAMED_TYPES = (
 )
 
 
+def _sniffed_type(body: bytes, encoded: bool) -> str:
+    """The framing of a body recorded without its Content-Type (some recorders drop every header): an event
+    stream when it starts like one, so that it is still sent one event at a time. No header is added."""
+    if not encoded and body.lstrip()[:6] in (b"data: ", b"data:{", b"event:"):
+        return "text/event-stream"
+    return ""
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # Headers and body go out in separate small writes: with Nagle's algorithm each response would wait
@@ -173,7 +181,7 @@ class _Handler(BaseHTTPRequestHandler):
                 continue  # the body was stored decoded
             for value in values:
                 self.send_header(name, value)
-        content_type = response.header("content-type") or ""
+        content_type = response.header("content-type") or _sniffed_type(response.body, response.encoded)
         streamed = (
             not response.encoded
             and content_type.split(";")[0].strip().lower() in _STREAMED_TYPES

@@ -11,6 +11,7 @@ each adapter directly.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -89,6 +90,16 @@ def _assert_outcome(capture: SpanCapture, path: str, provider_error: BaseExcepti
     return span
 
 
+def _managed(stream: Any) -> Any:
+    """The stream as a context manager: a vendor whose stream is a plain generator (google-genai) is left
+    ``with`` through ``contextlib.closing``, as its users do."""
+    return stream if hasattr(stream, "__enter__") else contextlib.closing(stream)
+
+
+def _managed_async(stream: Any) -> Any:
+    return stream if hasattr(stream, "__aenter__") else contextlib.aclosing(stream)
+
+
 def check_sync_exit_path(path: str, call: StreamCall, capture: SpanCapture) -> ReadableSpan:
     """Drive a sync stream down ``path``; return its single span after asserting the contract."""
     assert call.open is not None, "StreamCall.open is needed for sync paths"
@@ -98,7 +109,7 @@ def check_sync_exit_path(path: str, call: StreamCall, capture: SpanCapture) -> R
         if path == "drain":
             assert sum(1 for _ in call.open(url)) >= 1
         elif path == "break_in_with":
-            with call.open(url) as stream:
+            with _managed(call.open(url)) as stream:
                 for _ in stream:
                     break
         elif path == "break_then_gc":
@@ -123,7 +134,7 @@ def check_sync_exit_path(path: str, call: StreamCall, capture: SpanCapture) -> R
                 provider_error = exc
         elif path == "user_exception":
             try:
-                with call.open(url) as stream:
+                with _managed(call.open(url)) as stream:
                     for _ in stream:
                         raise ContractError("raised by the caller inside the loop")
             except ContractError:
@@ -147,7 +158,7 @@ async def check_async_exit_path(path: str, call: StreamCall, capture: SpanCaptur
                 count += 1
             assert count >= 1
         elif path == "break_in_with":
-            async with await call.open_async(url) as stream:
+            async with _managed_async(await call.open_async(url)) as stream:
                 async for _ in stream:
                     break
         elif path == "break_then_gc":
@@ -174,7 +185,7 @@ async def check_async_exit_path(path: str, call: StreamCall, capture: SpanCaptur
                 provider_error = exc
         elif path == "user_exception":
             try:
-                async with await call.open_async(url) as stream:
+                async with _managed_async(await call.open_async(url)) as stream:
                     async for _ in stream:
                         raise ContractError("raised by the caller inside the loop")
             except ContractError:

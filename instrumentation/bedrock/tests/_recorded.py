@@ -80,10 +80,20 @@ class Expected:
     tool_call_ids: tuple[str, ...] = ()
 
 
+def _token_usage_members() -> frozenset[str]:
+    """The Converse usage fields this botocore release parses (older ones drop the cache counts)."""
+    model = client("http://127.0.0.1:9").meta.service_model
+    return frozenset(model.shape_for("TokenUsage").members)
+
+
+TOKEN_USAGE_MEMBERS = _token_usage_members()
+
+
 def _converse_usage(usage: dict[str, Any], expected: Expected) -> None:
     # Converse's inputTokens leaves cached tokens out; the conventions count them in.
-    read = usage.get("cacheReadInputTokens", usage.get("cacheReadInputTokenCount"))
-    write = usage.get("cacheWriteInputTokens", usage.get("cacheWriteInputTokenCount"))
+    known = {k: v for k, v in usage.items() if k in TOKEN_USAGE_MEMBERS}
+    read = known.get("cacheReadInputTokens", known.get("cacheReadInputTokenCount"))
+    write = known.get("cacheWriteInputTokens", known.get("cacheWriteInputTokenCount"))
     expected.input_tokens = usage["inputTokens"] + (read or 0) + (write or 0)
     expected.output_tokens = usage.get("outputTokens")
     expected.cache_read, expected.cache_write = read, write

@@ -1,0 +1,196 @@
+"""Added cost per Bedrock call and per streamed chunk: uninstrumented vs ours vs
+opentelemetry-instrumentation-bedrock (OpenLLMetry).
+
+Run (the peer is installed only for this run):
+    uv run --with opentelemetry-instrumentation-bedrock python benchmarks/bench_bedrock.py [--quick]
+
+A real boto3 client answers from recorded responses through botocore's own ``before-send`` event (no
+network, no server thread), so the figure is botocore's own cost plus the instrumentation's (CPU time,
+interleaved rounds: see _harness.py, which also checks every instrumented mode exported a span per call).
+OpenLLMetry wraps clients when they are created, so every mode creates its client after enabling itself.
+Per chunk: the same stream replayed with its recorded content-delta frames repeated (``--repeat`` times,
+default 5); (added cost of the long stream - added cost of the recorded one) / extra chunks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import struct
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import boto3
+import botocore
+from botocore.awsrequest import AWSResponse
+from urllib3 import HTTPResponse
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _harness import Mode, Providers, instrumented_modes, measure, memory_growth, save, table
+from huggingplace_instrumentation_bedrock import BedrockInstrumentor
+
+from huggingplace_sdk.testing import Interaction, cassette_path, decoded_body, load_cassette
+
+
+def _recorded(name: str) -> Interaction:
+    return load_cassette(cassette_path("bedrock", name))[0]
+
+
+CONVERSE = _recorded("test_meta__test_meta_converse")
+CONVERSE_STREAM = _recorded("test_meta__test_meta_converse_stream")
+INVOKE = _recorded("test_anthropic__test_anthropic_3_completion_string_content")
+INVOKE_STREAM = _recorded("test_anthropic__test_anthropic_3_completion_streaming")
+BY_ACTION = {i.request.path.rsplit("/", 1)[1]: i for i in (CONVERSE, CONVERSE_STREAM, INVOKE, INVOKE_STREAM)}
+BODIES = {id(i): decoded_body(i) for i in BY_ACTION.values()}
+
+
+def _frames(body: bytes) -> list[bytes]:
+    """The event-stream frames of a body (each starts with its total length, big-endian)."""
+    frames, start = [], 0
+    while start < len(body):
+        (length,) = struct.unpack(">I", body[start:start + 4])
+        frames.append(body[start:start + length])
+        start += length
+    return frames
+
+
+def _lengthened(interaction: Interaction, head: int, tail: int, repeat: int) -> bytes:
+    """The recorded stream with its middle (content delta) frames sent ``repeat`` times."""
+    frames = _frames(BODIES[id(interaction)])
+    return b"".join(frames[:head] + frames[head:-tail] * repeat + frames[-tail:])
+
+
+LONG: dict[int, bytes] = {}  # filled in main(): id(interaction) -> lengthened body
+USE_LONG = {"on": False}
+
+
+def _chunks(body: bytes) -> int:
+    return len(_frames(body))
+
+
+def _answer(request: Any, **_: Any) -> AWSResponse:
+    """botocore's before-send hook: the recorded response for the requested action, in-process."""
+    recorded = BY_ACTION[request.url.rsplit("/", 1)[1]]
+    headers = {"content-type": recorded.response.header("content-type") or "application/json"}
+    body = LONG[id(recorded)] if USE_LONG["on"] and id(recorded) in LONG else BODIES[id(recorded)]
+    raw = HTTPResponse(body=io.BytesIO(body), headers=headers, status=200, preload_content=False,
+                       decode_content=False)
+    return AWSResponse(request.url, 200, headers, raw)
+
+
+def _client() -> Any:
+    client = boto3.client("bedrock-runtime", region_name="us-east-1", endpoint_url="https://bench.local",
+                          aws_access_key_id="AKIABENCH", aws_secret_access_key="bench-secret")
+    client.meta.events.register("before-send.bedrock-runtime.*", _answer)
+    return client
+
+
+def _load_peer() -> Any:
+    from opentelemetry.instrumentation.bedrock import BedrockInstrumentor as Peer
+
+    return Peer()
+
+
+def _modes(providers: Providers, holder: dict[str, Any]) -> list[Mode]:
+    def with_client(mode: Mode) -> Mode:
+        enable = mode.enable
+
+        def enable_then_create() -> None:
+            enable()
+            holder["client"] = _client()
+
+        return Mode(mode.name, enable_then_create, mode.disable, mode.spans)
+
+    modes = instrumented_modes(providers, BedrockInstrumentor(), "openllmetry", _load_peer,
+                               "run with --with opentelemetry-instrumentation-bedrock (see docstring)")
+    return [with_client(mode) for mode in modes]
+
+
+def _model(interaction: Interaction) -> str:
+    return unquote(interaction.request.path.split("/")[2])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="fewer rounds, 10k calls for memory")
+    parser.add_argument("--repeat", type=int, default=5, help="times the delta frames are sent (per chunk)")
+    args = parser.parse_args()
+    calls, rounds, memory_calls = (100, 5, 10_000) if args.quick else (300, 15, 50_000)
+    providers = Providers()
+    holder: dict[str, Any] = {}
+    modes = _modes(providers, holder)
+    converse_kwargs = {"modelId": _model(CONVERSE), **json.loads(CONVERSE.request.body)}
+    stream_kwargs = {"modelId": _model(CONVERSE_STREAM), **json.loads(CONVERSE_STREAM.request.body)}
+    # Converse: messageStart | deltas | contentBlockStop, messageStop, metadata.
+    # Anthropic invoke: message_start, content_block_start | deltas | content_block_stop, message_delta, message_stop.
+    LONG[id(CONVERSE_STREAM)] = _lengthened(CONVERSE_STREAM, 1, 3, args.repeat)
+    LONG[id(INVOKE_STREAM)] = _lengthened(INVOKE_STREAM, 2, 3, args.repeat)
+
+    def converse() -> Any:
+        return holder["client"].converse(**converse_kwargs)
+
+    def converse_stream() -> Any:
+        return sum(1 for _ in holder["client"].converse_stream(**stream_kwargs)["stream"])
+
+    def invoke() -> Any:
+        return holder["client"].invoke_model(modelId=_model(INVOKE), body=INVOKE.request.body)["body"].read()
+
+    def invoke_stream() -> Any:
+        response = holder["client"].invoke_model_with_response_stream(modelId=_model(INVOKE_STREAM),
+                                                                      body=INVOKE_STREAM.request.body)
+        return sum(1 for _ in response["body"])
+
+    converse_chunks, invoke_chunks = _chunks(BODIES[id(CONVERSE_STREAM)]), _chunks(BODIES[id(INVOKE_STREAM)])
+    rows = {
+        "converse": measure(modes, converse, calls=calls, rounds=rounds),
+        f"converse_stream ({converse_chunks} events)": measure(modes, converse_stream, calls=calls, rounds=rounds),
+        "invoke_model (Anthropic body)": measure(modes, invoke, calls=calls, rounds=rounds),
+        f"invoke_model_with_response_stream ({invoke_chunks} chunks)": measure(modes, invoke_stream, calls=calls,
+                                                                              rounds=rounds),
+    }
+    peer = "openllmetry" if any(m.name == "openllmetry" for m in modes) else None
+    print(table("Bedrock (boto3 bedrock-runtime): added cost per call", rows, "uninstrumented", "ours", peer))
+    USE_LONG["on"] = True
+    try:
+        long_rows = {
+            "converse_stream": (measure(modes, converse_stream, calls=calls // 2, rounds=rounds),
+                                _chunks(LONG[id(CONVERSE_STREAM)]) - converse_chunks, rows[list(rows)[1]]),
+            "invoke_model_with_response_stream": (
+                measure(modes, invoke_stream, calls=calls // 2, rounds=rounds),
+                _chunks(LONG[id(INVOKE_STREAM)]) - invoke_chunks, rows[list(rows)[3]]),
+        }
+    finally:
+        USE_LONG["on"] = False
+    per_chunk: dict[str, dict[str, float]] = {}
+    for scenario, (long_row, extra, short_row) in long_rows.items():
+        per_chunk[scenario] = {
+            mode: ((long_row[mode] - long_row["uninstrumented"]) - (short_row[mode] - short_row["uninstrumented"]))
+            / extra for mode in long_row}
+        per_chunk[scenario]["extra_chunks"] = extra
+    print("\n## added cost per chunk (µs)\n")
+    print("| stream | uninstrumented µs/chunk | ours added | " + (f"{peer} added | ours / peer |" if peer else ""))
+    print("|---|---|---|" + ("---|---|" if peer else ""))
+    for scenario, values in per_chunk.items():
+        base = ((long_rows[scenario][0]["uninstrumented"] - long_rows[scenario][2]["uninstrumented"])
+                / values["extra_chunks"])
+        cells = [f"{base * 1e6:.1f}", f"{values['ours'] * 1e6:.2f}"]
+        if peer:
+            cells += [f"{values[peer] * 1e6:.2f}", f"{values['ours'] / values[peer]:.2f}" if values[peer] > 0
+                      else "n/a"]
+        print(f"| {scenario} | " + " | ".join(cells) + " |")
+    modes[1].enable()
+    try:
+        heap = memory_growth(converse, total=memory_calls)
+    finally:
+        modes[1].disable()
+    print(f"traced heap after each fifth of {memory_calls} instrumented calls (bytes): {heap}")
+    path = save("bedrock", {"rows": rows, "per_chunk": per_chunk, "heap_bytes": heap, "memory_calls": memory_calls,
+                            "botocore": botocore.__version__})
+    print(f"saved {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -8,11 +8,16 @@ all) are tested below.
 
 from __future__ import annotations
 
+import binascii
 import gc
+import struct
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from botocore.eventstream import EventStream
+from botocore.exceptions import EventStreamError
 from huggingplace_instrumentation_bedrock import BedrockInstrumentor
 
 from huggingplace_sdk import _semconv as sc
@@ -24,6 +29,7 @@ from huggingplace_sdk.testing import (
     StreamCall,
     cassette_path,
     check_sync_exit_path,
+    decoded_body,
 )
 
 from ._recorded import call, client, frames, interactions
@@ -100,3 +106,43 @@ def test_stream_keeps_its_type_and_methods(operation: str, span_capture: SpanCap
         assert callable(stream.close) and callable(stream.get_initial_response)
         assert len(list(stream)) == len(frames(interactions(STREAMS[operation])[0]))
     assert span_capture.only_span().attributes[sc.HP_STREAM_OUTCOME] == "completed"  # type: ignore[index]
+
+
+def _frame(headers: dict[str, str], payload: bytes) -> bytes:
+    """One event-stream frame (string headers only), as AWS frames them: lengths, then CRC32s."""
+    encoded = b"".join(struct.pack(">B", len(k)) + k.encode() + b"\x07" + struct.pack(">H", len(v)) + v.encode()
+                       for k, v in headers.items())
+    total = 16 + len(encoded) + len(payload)
+    prelude = struct.pack(">II", total, len(encoded))
+    prelude += struct.pack(">I", binascii.crc32(prelude))
+    message = prelude + encoded + payload
+    return message + struct.pack(">I", binascii.crc32(message))
+
+
+def test_an_exception_event_mid_stream_ends_the_span_as_an_error(tmp_path: Path, span_capture: SpanCapture) -> None:
+    """Bedrock reports a failure inside the stream as an exception frame; botocore raises it as
+    EventStreamError while the caller iterates. The recording is cut after two events and given one."""
+    span_capture.instrument(BedrockInstrumentor())
+    data = yaml.safe_load(CONVERSE.read_text())
+    response = data["interactions"][0]["response"]
+    recorded = decoded_body(interactions(CONVERSE)[0])
+    end = 0
+    for _ in range(2):  # each frame starts with its total length
+        end += struct.unpack(">I", recorded[end:end + 4])[0]
+    first_two = recorded[:end]
+    failure = _frame({":message-type": "exception", ":exception-type": "modelStreamErrorException",
+                      ":content-type": "application/json"}, b'{"message":"model failed mid-stream"}')
+    response["body"]["string"] = first_two + failure
+    cassette = tmp_path / CONVERSE.name
+    cassette.write_text(yaml.safe_dump(data))
+    with ReplayServer(cassette) as server:
+        stream = _opener(cassette)(server.base_url)
+        seen = 0
+        with pytest.raises(EventStreamError) as raised:
+            for _ in stream:
+                seen += 1
+    assert seen == 2
+    attrs = span_capture.only_span().attributes or {}
+    assert attrs[sc.HP_STREAM_OUTCOME] == "error"
+    assert attrs[sc.ERROR_TYPE] == error_type_of(raised.value)
+    assert attrs[sc.HP_STREAM_CHUNKS] == 3

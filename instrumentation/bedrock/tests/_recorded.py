@@ -234,3 +234,39 @@ def expected_for(cassette: Path, interaction: Interaction) -> Expected:
 
 def interactions(cassette: Path) -> list[Interaction]:
     return load_cassette(cassette)
+
+
+# Request parameters per family: (where they sit in the body, their names there) -> conventions' names.
+_MAX, _TEMP, _TOP_P, _TOP_K, _STOP = ("gen_ai.request.max_tokens", "gen_ai.request.temperature",
+                                      "gen_ai.request.top_p", "gen_ai.request.top_k", "gen_ai.request.stop_sequences")
+_REQUEST_NAMES: dict[str, tuple[str | None, dict[str, str]]] = {
+    "ai21": (None, {"maxTokens": _MAX, "temperature": _TEMP, "topP": _TOP_P}),
+    "anthropic": (None, {"max_tokens": _MAX, "max_tokens_to_sample": _MAX, "temperature": _TEMP, "top_p": _TOP_P,
+                         "top_k": _TOP_K, "stop_sequences": _STOP}),
+    "cohere": (None, {"max_tokens": _MAX, "temperature": _TEMP, "p": _TOP_P}),
+    "imported": (None, {"max_tokens": _MAX, "temperature": _TEMP, "topP": _TOP_P}),
+    "meta": (None, {"max_gen_len": _MAX, "temperature": _TEMP, "top_p": _TOP_P}),
+    "titan": ("textGenerationConfig", {"maxTokenCount": _MAX, "temperature": _TEMP, "topP": _TOP_P}),
+    "nova": ("inferenceConfig", {"maxTokens": _MAX, "temperature": _TEMP, "topP": _TOP_P, "topK": _TOP_K}),
+}
+
+
+def expected_request(interaction: Interaction) -> dict[str, Any]:
+    """The request attributes the recorded call's parameters give, read from its body."""
+    _, action = model_and_action(interaction)
+    body = json.loads(interaction.request.body)
+    if action.startswith("converse"):
+        where: str | None = "inferenceConfig"
+        names = {"maxTokens": _MAX, "temperature": _TEMP, "topP": _TOP_P, "stopSequences": _STOP}
+        extra = body.get("additionalModelRequestFields") or {}
+        top_k = extra.get("top_k", (extra.get("inferenceConfig") or {}).get("topK"))
+        found = {_TOP_K: top_k} if top_k is not None else {}
+    else:
+        family = "titan" if "textGenerationConfig" in body else "nova" if "inferenceConfig" in body else (
+            "imported" if "sagemaker" in model_and_action(interaction)[0] else model_and_action(interaction)[0]
+            .split(".")[0])
+        where, names = _REQUEST_NAMES[family]
+        found = {}
+    values = body.get(where, {}) if where else body
+    found.update({names[key]: tuple(v) if isinstance(v, list) else v for key, v in values.items() if key in names})
+    return found

@@ -191,3 +191,24 @@ def test_unreadable_body_fails_the_span_and_the_callers_read(span_capture: SpanC
     attrs = span_capture.only_span().attributes or {}
     assert attrs[sc.ERROR_TYPE] == "botocore.exceptions.IncompleteReadError"
 
+
+
+def test_instrument_by_name_with_content_redacted(span_capture: SpanCapture) -> None:
+    """``instrument(["bedrock"])`` as users call it; the engine's redaction sees Bedrock's messages too."""
+    seen: list[str] = []
+
+    def redact(kind: str, value: Any) -> Any:
+        seen.append(kind)
+        return [{**message, "parts": [{"type": "text", "content": "[redacted]"}]} for message in value] \
+            if kind in ("input_messages", "output_messages") else value
+
+    with ReplayServer(CONVERSE) as server, span_capture.instrumented_by_name("bedrock", capture_content=True,
+                                                                             redact=redact):
+        (interaction,) = server.interactions
+        result = call(client(server.base_url), interaction)
+    attrs = span_capture.only_span().attributes or {}
+    recorded_text = recorded_json(interaction)["output"]["message"]["content"][0]["text"]
+    assert result["output"]["message"]["content"][0]["text"] == recorded_text  # the caller's data is untouched
+    assert {"input_messages", "output_messages", "system_instructions"} <= set(seen)
+    assert recorded_text not in str(attrs)
+    assert "[redacted]" in str(attrs[sc.GEN_AI_OUTPUT_MESSAGES])

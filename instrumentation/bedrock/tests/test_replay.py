@@ -32,6 +32,7 @@ from ._recorded import (
     call,
     client,
     expected_for,
+    expected_request,
     frames,
     interactions,
     model_and_action,
@@ -111,6 +112,9 @@ def _check_span(span: Any, cassette: Path, interaction: Any, capture_content: bo
     assert attrs.get(sc.AWS_BEDROCK_GUARDRAIL_ACTION) == expected.guardrail_action
     assert tuple(attrs.get(sc.HP_TOOL_CALL_IDS, ())) == expected.tool_call_ids
     request = json.loads(interaction.request.body)
+    asked = {k: v for k, v in attrs.items() if k.startswith("gen_ai.request.") and k not in (
+        sc.GEN_AI_REQUEST_MODEL, sc.GEN_AI_REQUEST_STREAM)}
+    assert asked == expected_request(interaction)
     guardrail = request.get("guardrailConfig") or {}
     assert attrs.get(sc.AWS_BEDROCK_GUARDRAIL_ID) == guardrail.get("guardrailIdentifier")
     if action.endswith("stream"):

@@ -46,6 +46,12 @@ def inference_attributes(config: Any, attributes: dict[str, AttributeValue]) -> 
 def request_attributes(params: Mapping[str, Any]) -> dict[str, AttributeValue]:
     attributes: dict[str, AttributeValue] = {}
     inference_attributes(params.get("inferenceConfig"), attributes)
+    extra = params.get("additionalModelRequestFields")
+    if isinstance(extra, Mapping):  # model-specific fields: Anthropic's top_k, Nova's inferenceConfig.topK
+        nested = extra.get("inferenceConfig")
+        top_k = extra.get("top_k", nested.get("topK") if isinstance(nested, Mapping) else None)
+        if isinstance(top_k, (int, float)) and not isinstance(top_k, bool):
+            attributes[sc.GEN_AI_REQUEST_TOP_K] = top_k
     guardrail = params.get("guardrailConfig")
     if isinstance(guardrail, Mapping):
         guardrail_id, version = guardrail.get("guardrailIdentifier"), guardrail.get("guardrailVersion")

@@ -11,11 +11,13 @@ import boto3
 import huggingplace_instrumentation_bedrock as adapter
 import pytest
 import yaml
+from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError, IncompleteReadError
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 from huggingplace_instrumentation_bedrock import BedrockInstrumentor
 from opentelemetry import context as otel_context
+from urllib3 import HTTPResponse
 
 import huggingplace_sdk as hp
 from huggingplace_sdk import _semconv as sc
@@ -212,3 +214,32 @@ def test_instrument_by_name_with_content_redacted(span_capture: SpanCapture) -> 
     assert {"input_messages", "output_messages", "system_instructions"} <= set(seen)
     assert recorded_text not in str(attrs)
     assert "[redacted]" in str(attrs[sc.GEN_AI_OUTPUT_MESSAGES])
+
+
+def test_a_bedrock_api_key_never_reaches_a_span(monkeypatch: pytest.MonkeyPatch, span_capture: SpanCapture) -> None:
+    """Bedrock API keys travel as ``Authorization: Bearer`` (botocore reads AWS_BEARER_TOKEN_BEDROCK), over
+    HTTPS only: botocore's own ``before-send`` event answers here with the recording, in-process."""
+    api_key = "ABSKQmVkcm9ja0FQSUtleS1ocC10ZXN0LWtleS0wMDAx"
+    monkeypatch.setenv("AWS_BEARER_TOKEN_BEDROCK", api_key)
+    span_capture.instrument(BedrockInstrumentor(), capture_content=True)
+    (interaction,) = interactions(CONVERSE)
+    sent: list[str] = []
+
+    def answer(request: Any, **_: Any) -> AWSResponse:
+        value = request.headers.get("Authorization")
+        sent.append(value.decode() if isinstance(value, bytes) else str(value))
+        recorded = interaction.response.body if "/converse" in request.url and "not-recorded" not in request.url \
+            else b'{"message":"The provided model identifier is invalid."}'
+        status = 200 if recorded is interaction.response.body else 400
+        headers = {"content-type": "application/json", "x-amzn-errortype": "ValidationException"}
+        raw = HTTPResponse(body=io.BytesIO(recorded), headers=headers, status=status, preload_content=False)
+        return AWSResponse(request.url, status, headers, raw)
+
+    bedrock = client("https://bedrock-runtime.us-east-1.amazonaws.com")
+    bedrock.meta.events.register("before-send.bedrock-runtime.*", answer)
+    call(bedrock, interaction)
+    with pytest.raises(ClientError):
+        bedrock.converse(modelId="not-recorded", messages=[{"role": "user", "content": [{"text": "hi"}]}])
+    if not any(api_key in header for header in sent):
+        pytest.skip("this botocore release does not send Bedrock API keys")
+    assert assert_no_secret_in_spans(span_capture.spans(), (api_key,)) == 2

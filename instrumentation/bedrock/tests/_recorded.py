@@ -7,7 +7,9 @@ botocore's own frame parser), never through the adapter.
 from __future__ import annotations
 
 import base64
+import binascii
 import json
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -270,3 +272,14 @@ def expected_request(interaction: Interaction) -> dict[str, Any]:
     values = body.get(where, {}) if where else body
     found.update({names[key]: tuple(v) if isinstance(v, list) else v for key, v in values.items() if key in names})
     return found
+
+
+def encode_frame(headers: dict[str, str], payload: bytes) -> bytes:
+    """One event-stream frame (string headers only), as AWS frames them: lengths, then CRC32s."""
+    encoded = b"".join(struct.pack(">B", len(k)) + k.encode() + b"\x07" + struct.pack(">H", len(v)) + v.encode()
+                       for k, v in headers.items())
+    total = 16 + len(encoded) + len(payload)
+    prelude = struct.pack(">II", total, len(encoded))
+    prelude += struct.pack(">I", binascii.crc32(prelude))
+    message = prelude + encoded + payload
+    return message + struct.pack(">I", binascii.crc32(message))

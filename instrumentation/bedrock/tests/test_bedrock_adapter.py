@@ -3,7 +3,9 @@ other AWS services, suppression, session / step roll-up, failures passing throug
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,8 @@ from ._recorded import (
     SIGNATURE_MARKERS,
     call,
     client,
+    encode_frame,
+    frames,
     interactions,
 )
 
@@ -243,3 +247,30 @@ def test_a_bedrock_api_key_never_reaches_a_span(monkeypatch: pytest.MonkeyPatch,
     if not any(api_key in header for header in sent):
         pytest.skip("this botocore release does not send Bedrock API keys")
     assert assert_no_secret_in_spans(span_capture.spans(), (api_key,)) == 2
+
+
+def test_stream_counts_from_bedrocks_invocation_metrics_when_the_model_gave_none(
+        tmp_path: Path, span_capture: SpanCapture) -> None:
+    """The Nova stream recording without its model-level usage: only Bedrock's invocationMetrics remain."""
+    span_capture.instrument(BedrockInstrumentor())
+    source = cassette_path("bedrock", "test_nova__test_nova_invoke_stream")
+    data = yaml.safe_load(source.read_text())
+    response = data["interactions"][0]["response"]
+    (interaction,) = interactions(source)
+    chunks = [payload for _, payload in frames(interaction)]
+    body = b""
+    for chunk in chunks:
+        chunk.get("metadata", {}).pop("usage", None)
+        wrapped = json.dumps({"bytes": base64.b64encode(json.dumps(chunk).encode()).decode()}).encode()
+        body += encode_frame({":event-type": "chunk", ":content-type": "application/json",
+                              ":message-type": "event"}, wrapped)
+    response["body"]["string"] = body
+    cassette = tmp_path / source.name
+    cassette.write_text(yaml.safe_dump(data))
+    with ReplayServer(cassette) as server:
+        assert sum(1 for _ in call(client(server.base_url), interaction)["body"]) == len(chunks)
+    metrics = chunks[-1]["amazon-bedrock-invocationMetrics"]
+    attrs = span_capture.only_span().attributes or {}
+    assert attrs[sc.GEN_AI_USAGE_INPUT_TOKENS] == metrics["inputTokenCount"]
+    assert attrs[sc.GEN_AI_USAGE_OUTPUT_TOKENS] == metrics["outputTokenCount"]
+    assert attrs[sc.HP_USAGE_CARRIER] == "invocation_metrics"

@@ -8,7 +8,6 @@ all) are tested below.
 
 from __future__ import annotations
 
-import binascii
 import gc
 import struct
 from pathlib import Path
@@ -32,7 +31,7 @@ from huggingplace_sdk.testing import (
     decoded_body,
 )
 
-from ._recorded import call, client, frames, interactions
+from ._recorded import call, client, encode_frame, frames, interactions
 
 CONVERSE = cassette_path("bedrock", "test_meta__test_meta_converse_stream")
 INVOKE = cassette_path("bedrock", "test_nova__test_nova_invoke_stream")
@@ -108,17 +107,6 @@ def test_stream_keeps_its_type_and_methods(operation: str, span_capture: SpanCap
     assert span_capture.only_span().attributes[sc.HP_STREAM_OUTCOME] == "completed"  # type: ignore[index]
 
 
-def _frame(headers: dict[str, str], payload: bytes) -> bytes:
-    """One event-stream frame (string headers only), as AWS frames them: lengths, then CRC32s."""
-    encoded = b"".join(struct.pack(">B", len(k)) + k.encode() + b"\x07" + struct.pack(">H", len(v)) + v.encode()
-                       for k, v in headers.items())
-    total = 16 + len(encoded) + len(payload)
-    prelude = struct.pack(">II", total, len(encoded))
-    prelude += struct.pack(">I", binascii.crc32(prelude))
-    message = prelude + encoded + payload
-    return message + struct.pack(">I", binascii.crc32(message))
-
-
 def test_an_exception_event_mid_stream_ends_the_span_as_an_error(tmp_path: Path, span_capture: SpanCapture) -> None:
     """Bedrock reports a failure inside the stream as an exception frame; botocore raises it as
     EventStreamError while the caller iterates. The recording is cut after two events and given one."""
@@ -130,7 +118,7 @@ def test_an_exception_event_mid_stream_ends_the_span_as_an_error(tmp_path: Path,
     for _ in range(2):  # each frame starts with its total length
         end += struct.unpack(">I", recorded[end:end + 4])[0]
     first_two = recorded[:end]
-    failure = _frame({":message-type": "exception", ":exception-type": "modelStreamErrorException",
+    failure = encode_frame({":message-type": "exception", ":exception-type": "modelStreamErrorException",
                       ":content-type": "application/json"}, b'{"message":"model failed mid-stream"}')
     response["body"]["string"] = first_two + failure
     cassette = tmp_path / CONVERSE.name

@@ -19,6 +19,7 @@ import io
 import json
 import struct
 import sys
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -86,6 +87,37 @@ def _client() -> Any:
                           aws_access_key_id="AKIABENCH", aws_secret_access_key="bench-secret")
     client.meta.events.register("before-send.bedrock-runtime.*", _answer)
     return client
+
+
+def _other_service_cost(modes: list[Mode], calls: int, rounds: int) -> dict[str, float]:
+    """Seconds per STS ``get_caller_identity`` (answered in-process) uninstrumented and with ours enabled:
+    the filter must make other services' calls cost nothing more. Measured like ``measure`` (fastest of
+    interleaved rounds), without its one-span-per-call check since no span is wanted."""
+    body = (b"<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::1:user/b</Arn>"
+            b"<UserId>U</UserId><Account>1</Account></GetCallerIdentityResult></GetCallerIdentityResponse>")
+
+    def answer(request: Any, **_: Any) -> AWSResponse:
+        raw = HTTPResponse(body=io.BytesIO(body), headers={"content-type": "text/xml"}, status=200,
+                           preload_content=False)
+        return AWSResponse(request.url, 200, {"content-type": "text/xml"}, raw)
+
+    sts = boto3.client("sts", region_name="us-east-1", aws_access_key_id="AKIABENCH",
+                       aws_secret_access_key="bench-secret")
+    sts.meta.events.register("before-send.sts.*", answer)
+    best: dict[str, float] = {}
+    for round_index in range(rounds + 1):
+        for mode in modes[:2]:
+            mode.enable()
+            try:
+                start = time.process_time()
+                for _ in range(calls):
+                    sts.get_caller_identity()
+                per_call = (time.process_time() - start) / calls
+            finally:
+                mode.disable()
+            if round_index:
+                best[mode.name] = min(best.get(mode.name, per_call), per_call)
+    return best
 
 
 def _load_peer() -> Any:
@@ -181,14 +213,17 @@ def main() -> None:
             cells += [f"{values[peer] * 1e6:.2f}", f"{values['ours'] / values[peer]:.2f}" if values[peer] > 0
                       else "n/a"]
         print(f"| {scenario} | " + " | ".join(cells) + " |")
+    other = _other_service_cost(modes, calls, rounds)
+    print(f"\nother AWS services (STS get_caller_identity): {other['uninstrumented'] * 1e6:.1f} µs/call "
+          f"uninstrumented, ours adds {(other['ours'] - other['uninstrumented']) * 1e6:.1f} µs")
     modes[1].enable()
     try:
         heap = memory_growth(converse, total=memory_calls)
     finally:
         modes[1].disable()
     print(f"traced heap after each fifth of {memory_calls} instrumented calls (bytes): {heap}")
-    path = save("bedrock", {"rows": rows, "per_chunk": per_chunk, "heap_bytes": heap, "memory_calls": memory_calls,
-                            "botocore": botocore.__version__})
+    path = save("bedrock", {"rows": rows, "per_chunk": per_chunk, "other_service": other, "heap_bytes": heap,
+                            "memory_calls": memory_calls, "botocore": botocore.__version__})
     print(f"saved {path}")
 
 

@@ -199,10 +199,19 @@ def observe_events(stream: Any, invocation: Invocation, converse: bool) -> None:
     stream._parse_event = parse_event
 
 
+# Text and tool-argument deltas (Anthropic, Nova) hold nothing but content: without content capture, and
+# without a Bedrock field (guardrail action, metrics), they are not decoded at all.
+_CONTENT_ONLY_PREFIXES = (b'{"type":"content_block_delta"', b'{"contentBlockDelta"')
+_BEDROCK_FIELD = b'"amazon-bedrock-'
+
+
 def _read_invoke_chunk(event: Mapping[str, Any], recorder: Recorder, state: StreamState) -> None:
     chunk = event.get("chunk")
     data = chunk.get("bytes") if isinstance(chunk, Mapping) else None
     if data:
+        if (not recorder.capture_content and data.startswith(_CONTENT_ONLY_PREFIXES)
+                and _BEDROCK_FIELD not in data):
+            return
         decoded = json.loads(data)
         if isinstance(decoded, Mapping):
             _invoke.read_chunk(decoded, recorder, state)

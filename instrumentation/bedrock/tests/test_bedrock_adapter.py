@@ -71,12 +71,13 @@ def test_missing_vendor_modules_are_skipped() -> None:
 
 
 def _with_token_headers(tmp_path: Path, input_count: str, output_count: str) -> Path:
-    """The Cohere recording (its body has no counts) with the count headers Bedrock sends on invoke_model,
-    which the recorder stripped."""
+    """The Cohere recording (its body has no counts) with the count and request-id headers Bedrock sends on
+    invoke_model, which the recorder stripped."""
     data = yaml.safe_load(COHERE.read_text())
     headers = data["interactions"][0]["response"]["headers"]
     headers["X-Amzn-Bedrock-Input-Token-Count"] = [input_count]
     headers["X-Amzn-Bedrock-Output-Token-Count"] = [output_count]
+    headers["x-amzn-RequestId"] = ["4f2a9c1e-hp-test-request-id"]
     path = tmp_path / COHERE.name
     path.write_text(yaml.safe_dump(data))
     return path
@@ -94,6 +95,7 @@ def test_token_counts_from_headers_when_the_body_has_none(tmp_path: Path, span_c
     assert attrs[sc.GEN_AI_USAGE_OUTPUT_TOKENS] == 57
     assert attrs[sc.HP_USAGE_SOURCE] == "provider"
     assert attrs[sc.HP_USAGE_CARRIER] == "headers"
+    assert attrs[sc.AWS_REQUEST_ID] == interaction.response.header("x-amzn-requestid")
 
 
 def test_body_counts_win_over_headers(tmp_path: Path, span_capture: SpanCapture) -> None:
@@ -274,3 +276,21 @@ def test_stream_counts_from_bedrocks_invocation_metrics_when_the_model_gave_none
     assert attrs[sc.GEN_AI_USAGE_INPUT_TOKENS] == metrics["inputTokenCount"]
     assert attrs[sc.GEN_AI_USAGE_OUTPUT_TOKENS] == metrics["outputTokenCount"]
     assert attrs[sc.HP_USAGE_CARRIER] == "invocation_metrics"
+
+
+@pytest.mark.parametrize("name", ["test_meta__test_meta_converse", "test_meta__test_meta_converse_stream"])
+def test_the_aws_request_id_is_recorded(name: str, tmp_path: Path, span_capture: SpanCapture) -> None:
+    """Converse responses carry no response id: the AWS request id (stripped by the recorder) stands for it."""
+    span_capture.instrument(BedrockInstrumentor())
+    source = cassette_path("bedrock", name)
+    data = yaml.safe_load(source.read_text())
+    data["interactions"][0]["response"]["headers"]["x-amzn-RequestId"] = ["0c1d2e3f-hp-test-request-id"]
+    cassette = tmp_path / source.name
+    cassette.write_text(yaml.safe_dump(data))
+    with ReplayServer(cassette) as server:
+        (interaction,) = server.interactions
+        result = call(client(server.base_url), interaction)
+        for _ in result.get("stream", ()):
+            pass
+    attrs = span_capture.only_span().attributes or {}
+    assert attrs[sc.AWS_REQUEST_ID] == interaction.response.header("x-amzn-requestid")

@@ -10,6 +10,9 @@ interleaved rounds: see _harness.py, which also checks every instrumented mode e
 OpenLLMetry wraps clients when they are created, so every mode creates its client after enabling itself.
 Per chunk: the same stream replayed with its recorded content-delta frames repeated (``--repeat`` times,
 default 5); (added cost of the long stream - added cost of the recorded one) / extra chunks.
+
+``--instructions`` counts instructions instead (valgrind callgrind; deterministic where CPU time on a shared
+VM is not): each mode and scenario runs once with the warm-up calls only and once with 20 more.
 """
 
 from __future__ import annotations
@@ -145,21 +148,17 @@ def _model(interaction: Interaction) -> str:
     return unquote(interaction.request.path.split("/")[2])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true", help="fewer rounds, 10k calls for memory")
-    parser.add_argument("--repeat", type=int, default=5, help="times the delta frames are sent (per chunk)")
-    args = parser.parse_args()
-    calls, rounds, memory_calls = (100, 5, 10_000) if args.quick else (300, 15, 50_000)
-    providers = Providers()
-    holder: dict[str, Any] = {}
-    modes = _modes(providers, holder)
-    converse_kwargs = {"modelId": _model(CONVERSE), **json.loads(CONVERSE.request.body)}
-    stream_kwargs = {"modelId": _model(CONVERSE_STREAM), **json.loads(CONVERSE_STREAM.request.body)}
+def _lengthen(repeat: int) -> None:
     # Converse: messageStart | deltas | contentBlockStop, messageStop, metadata.
     # Anthropic invoke: message_start, content_block_start | deltas | content_block_stop, message_delta, message_stop.
-    LONG[id(CONVERSE_STREAM)] = _lengthened(CONVERSE_STREAM, 1, 3, args.repeat)
-    LONG[id(INVOKE_STREAM)] = _lengthened(INVOKE_STREAM, 2, 3, args.repeat)
+    LONG[id(CONVERSE_STREAM)] = _lengthened(CONVERSE_STREAM, 1, 3, repeat)
+    LONG[id(INVOKE_STREAM)] = _lengthened(INVOKE_STREAM, 2, 3, repeat)
+
+
+def scenarios(holder: dict[str, Any]) -> dict[str, Any]:
+    """The measured calls by name, on ``holder["client"]`` (made by the enabled mode)."""
+    converse_kwargs = {"modelId": _model(CONVERSE), **json.loads(CONVERSE.request.body)}
+    stream_kwargs = {"modelId": _model(CONVERSE_STREAM), **json.loads(CONVERSE_STREAM.request.body)}
 
     def converse() -> Any:
         return holder["client"].converse(**converse_kwargs)
@@ -174,6 +173,105 @@ def main() -> None:
         response = holder["client"].invoke_model_with_response_stream(modelId=_model(INVOKE_STREAM),
                                                                       body=INVOKE_STREAM.request.body)
         return sum(1 for _ in response["body"])
+
+    return {"converse": converse, "converse_stream": converse_stream, "invoke": invoke,
+            "invoke_stream": invoke_stream}
+
+
+# --- instructions per call (valgrind callgrind): deterministic where CPU time is noisy -----------------
+WARMUP_CALLS, COUNTED_CALLS = 5, 20
+COUNT_SCENARIOS = ("converse", "converse_stream", "invoke", "invoke_stream", "converse_stream+long",
+                   "invoke_stream+long")
+
+
+def _count(mode: str, scenario: str, calls: int, repeat: int) -> None:
+    """One callgrind subject: ``calls`` calls of ``scenario`` in ``mode`` after the warm-up calls."""
+    import gc
+
+    providers = Providers()
+    holder: dict[str, Any] = {}
+    modes = {m.name: m for m in _modes(providers, holder)}
+    name, _, long = scenario.partition("+")
+    _lengthen(repeat)
+    USE_LONG["on"] = bool(long)
+    call = scenarios(holder)[name]
+    modes[mode].enable()
+    for _ in range(WARMUP_CALLS):
+        call()
+    gc.collect()
+    gc.freeze()  # the start-up heap stays out of the counted collections
+    for _ in range(calls):
+        call()
+    assert mode == "uninstrumented" or providers.exporter.count >= WARMUP_CALLS + calls
+
+
+def _instructions(mode: str, scenario: str, calls: int, repeat: int) -> int:
+    import os
+    import re
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        result = subprocess.run(
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg.out", sys.executable, __file__,
+             "--count", mode, scenario, str(calls), f"--repeat={repeat}"],
+            capture_output=True, text=True, timeout=3600, env={**os.environ, "PYTHONHASHSEED": "0"})
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr[-2000:])
+    return int(re.findall(r"Collected : (\d+)", result.stderr)[-1])
+
+
+def instructions_main(repeat: int) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    modes = ["uninstrumented", "ours"]
+    try:
+        _load_peer()
+        modes.append("openllmetry")
+    except ImportError:
+        print("peer not installed: run with --with opentelemetry-instrumentation-bedrock")
+    jobs = [(m, s, n) for m in modes for s in COUNT_SCENARIOS for n in (0, COUNTED_CALLS)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        counts = dict(zip(jobs, pool.map(lambda job: _instructions(*job, repeat), jobs), strict=True))
+    per_call = {s: {m: (counts[(m, s, COUNTED_CALLS)] - counts[(m, s, 0)]) / COUNTED_CALLS for m in modes}
+                for s in COUNT_SCENARIOS}
+    peer = "openllmetry" if "openllmetry" in modes else None
+    shown = {s: v for s, v in per_call.items() if "+" not in s}
+    print(table("Bedrock: instructions added per call", shown, "uninstrumented", "ours", peer, unit="instr",
+                scale=1, digits=0))
+    _lengthen(repeat)
+    per_chunk: dict[str, dict[str, float]] = {}
+    for name, source in (("converse_stream", CONVERSE_STREAM), ("invoke_stream", INVOKE_STREAM)):
+        extra = _chunks(LONG[id(source)]) - _chunks(BODIES[id(source)])
+        long, short = per_call[name + "+long"], per_call[name]
+        per_chunk[name] = {m: (long[m] - short[m]) / extra for m in modes}
+    print(table("Bedrock: instructions added per streamed chunk", per_chunk, "uninstrumented", "ours", peer,
+                unit="instr", scale=1, digits=0))
+    payload = {"calls": COUNTED_CALLS, "per_call": per_call, "per_chunk": per_chunk}
+    print(f"saved {save('bedrock_instructions', payload)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="fewer rounds, 10k calls for memory")
+    parser.add_argument("--repeat", type=int, default=5, help="times the delta frames are sent (per chunk)")
+    parser.add_argument("--instructions", action="store_true", help="count instructions (callgrind) instead")
+    parser.add_argument("--count", nargs=3, metavar=("MODE", "SCENARIO", "CALLS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.count:
+        _count(args.count[0], args.count[1], int(args.count[2]), args.repeat)
+        return
+    if args.instructions:
+        instructions_main(args.repeat)
+        return
+    calls, rounds, memory_calls = (100, 5, 10_000) if args.quick else (300, 15, 50_000)
+    providers = Providers()
+    holder: dict[str, Any] = {}
+    modes = _modes(providers, holder)
+    _lengthen(args.repeat)
+    calls_by_name = scenarios(holder)
+    converse, converse_stream = calls_by_name["converse"], calls_by_name["converse_stream"]
+    invoke, invoke_stream = calls_by_name["invoke"], calls_by_name["invoke_stream"]
 
     converse_chunks, invoke_chunks = _chunks(BODIES[id(CONVERSE_STREAM)]), _chunks(BODIES[id(INVOKE_STREAM)])
     rows = {

@@ -294,3 +294,47 @@ def test_the_aws_request_id_is_recorded(name: str, tmp_path: Path, span_capture:
             pass
     attrs = span_capture.only_span().attributes or {}
     assert attrs[sc.AWS_REQUEST_ID] == interaction.response.header("x-amzn-requestid")
+
+
+# Families without a recording: bodies in the shapes their Bedrock model cards document, answered in-process.
+UNRECORDED_FAMILIES = {
+    "mistral.mistral-7b-instruct-v0:2": (
+        {"prompt": "<s>[INST] Say hi [/INST]", "max_tokens": 20, "temperature": 0.3},
+        {"outputs": [{"text": "Hi!", "stop_reason": "stop"}]}),
+    "cohere.command-r-v1:0": (
+        {"message": "Say hi", "max_tokens": 20, "p": 0.5},
+        {"response_id": "r-1", "text": "Hi!", "generation_id": "g-1", "finish_reason": "COMPLETE"}),
+    "ai21.jamba-1-5-mini-v1:0": (
+        {"messages": [{"role": "user", "content": "Say hi"}], "max_tokens": 20, "top_p": 0.9},
+        {"id": "chatcmpl-1", "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi!"},
+                                          "finish_reason": "stop"}],
+         "usage": {"prompt_tokens": 11, "completion_tokens": 3, "total_tokens": 14}}),
+}
+
+
+@pytest.mark.parametrize("model", sorted(UNRECORDED_FAMILIES))
+def test_families_without_a_recording(model: str, span_capture: SpanCapture) -> None:
+    request, answer_body = UNRECORDED_FAMILIES[model]
+    span_capture.instrument(BedrockInstrumentor(), capture_content=True)
+    payload = json.dumps(answer_body).encode()
+
+    def answer(request: Any, **_: Any) -> AWSResponse:
+        headers = {"content-type": "application/json"}
+        raw = HTTPResponse(body=io.BytesIO(payload), headers=headers, status=200, preload_content=False)
+        return AWSResponse(request.url, 200, headers, raw)
+
+    bedrock = client("https://bedrock-runtime.us-east-1.amazonaws.com")
+    bedrock.meta.events.register("before-send.bedrock-runtime.*", answer)
+    assert bedrock.invoke_model(modelId=model, body=json.dumps(request))["body"].read() == payload
+    attrs = span_capture.only_span().attributes or {}
+    assert attrs[sc.GEN_AI_REQUEST_MAX_TOKENS] == request["max_tokens"]
+    output = json.loads(str(attrs[sc.GEN_AI_OUTPUT_MESSAGES]))
+    assert output[0]["parts"] == [{"type": "text", "content": "Hi!"}]
+    reasons = [c.get("finish_reason", c.get("stop_reason")) for c in answer_body.get("choices") or
+               answer_body.get("outputs") or [answer_body]]
+    assert list(attrs[sc.GEN_AI_RESPONSE_FINISH_REASONS]) == reasons  # type: ignore[arg-type]
+    usage = answer_body.get("usage") or {}
+    assert attrs.get(sc.GEN_AI_USAGE_INPUT_TOKENS) == usage.get("prompt_tokens")
+    assert attrs[sc.HP_USAGE_SOURCE] == ("provider" if usage else "absent")
+    inputs = json.loads(str(attrs[sc.GEN_AI_INPUT_MESSAGES]))
+    assert inputs[-1]["parts"][0]["content"] in json.dumps(request)

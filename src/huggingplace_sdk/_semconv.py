@@ -208,3 +208,15 @@ CONVERSIMPLE_EVENT_REPLY_ERROR: Final = HP_CONVERSIMPLE + "reply_error"
 OPENAI_REQUEST_SERVICE_TIER: Final = "openai.request.service_tier"
 OPENAI_RESPONSE_SERVICE_TIER: Final = "openai.response.service_tier"
 OPENAI_RESPONSE_SYSTEM_FINGERPRINT: Final = "openai.response.system_fingerprint"
+
+# --- AWS Bedrock (aws.bedrock.guardrail.id is in the GenAI conventions' AWS registry) --------------------
+PROVIDER_AWS_BEDROCK: Final = "aws.bedrock"
+AWS_REQUEST_ID: Final = "aws.request_id"
+AWS_BEDROCK_GUARDRAIL_ID: Final = "aws.bedrock.guardrail.id"
+AWS_BEDROCK_GUARDRAIL_VERSION: Final = "aws.bedrock.guardrail.version"
+AWS_BEDROCK_GUARDRAIL_ACTION: Final = "aws.bedrock.guardrail.action"  # INTERVENED | NONE, as Bedrock reports it
+# Where the provider reported the token counts: body | headers | invocation_metrics (Bedrock's own, streams).
+HP_USAGE_CARRIER: Final = "huggingplace.usage.carrier"
+USAGE_CARRIER_BODY: Final = "body"
+USAGE_CARRIER_HEADERS: Final = "headers"
+USAGE_CARRIER_INVOCATION_METRICS: Final = "invocation_metrics"

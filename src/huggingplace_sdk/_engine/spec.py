@@ -146,6 +146,9 @@ class Target:
     is_async: bool = False
     # Optional vendor-specific result handling (raw responses, stream managers); default: the engine's.
     result_handler: ResultHandler | None = None
+    # Optional filter ``applies(instance, args, kwargs)``, asked first on every call: False calls straight
+    # through, untraced, at no other cost (a method shared by many services, e.g. botocore's client call path).
+    applies: Callable[[Any, tuple[Any, ...], dict[str, Any]], bool] | None = None
 
 
 # Returns the engine while it is active and instrumentation is not suppressed, else None.

@@ -90,6 +90,29 @@ def _handle_result(target: Target, invocation: Invocation, result: Any) -> Any:
     return result
 
 
+def _filtered(traced: Callable[..., Any], target: Target) -> Callable[..., Any]:
+    """``traced`` behind the target's ``applies`` filter (targets without one keep the bare wrapper)."""
+    applies = target.applies
+    if applies is None:
+        return traced
+    if target.is_async:
+        async def async_filter(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
+                               kwargs: dict[str, Any]) -> Any:
+            if not applies(instance, args, kwargs):
+                return await wrapped(*args, **kwargs)
+            return await traced(wrapped, instance, args, kwargs)
+
+        return async_filter
+
+    def sync_filter(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
+                    kwargs: dict[str, Any]) -> Any:
+        if not applies(instance, args, kwargs):
+            return wrapped(*args, **kwargs)
+        return traced(wrapped, instance, args, kwargs)
+
+    return sync_filter
+
+
 def make_sync_wrapper(engine_ref: EngineRef, target: Target) -> Callable[..., Any]:
     def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
                 kwargs: dict[str, Any]) -> Any:
@@ -109,7 +132,7 @@ def make_sync_wrapper(engine_ref: EngineRef, target: Target) -> Callable[..., An
             otel_context.detach(token)
         return _handle_result(target, invocation, result)
 
-    return wrapper
+    return _filtered(wrapper, target)
 
 
 def make_async_wrapper(engine_ref: EngineRef, target: Target) -> Callable[..., Any]:
@@ -131,4 +154,4 @@ def make_async_wrapper(engine_ref: EngineRef, target: Target) -> Callable[..., A
             otel_context.detach(token)
         return _handle_result(target, invocation, result)
 
-    return wrapper
+    return _filtered(wrapper, target)

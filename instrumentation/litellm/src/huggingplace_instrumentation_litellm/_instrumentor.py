@@ -18,8 +18,10 @@ from ._embeddings import EmbeddingCodec
 from ._providers import UNRESOLVED
 from ._responses import ResponsesCodec
 
-# Verified by tests/test_oldest_supported_versions.py at the lower bound.
-SUPPORTED = "litellm >= 1.74, < 2"
+# 1.108 is the first release whose CustomStreamWrapper has close() and works as a context manager (older
+# ones cannot be closed early, so a stream left early could not be told from one abandoned). Verified by
+# tests/test_oldest_supported_versions.py.
+SUPPORTED = "litellm >= 1.108, < 2"
 
 _STREAMS = "litellm.litellm_core_utils.streaming_handler"
 _RESPONSE_STREAMS = "litellm.responses.streaming_iterator"

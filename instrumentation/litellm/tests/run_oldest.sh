@@ -3,4 +3,4 @@
 # The newest installed release is covered by the normal test run. From the repository root:
 #   sh instrumentation/litellm/tests/run_oldest.sh
 set -eu
-exec uv run --with "litellm==1.108.0" pytest instrumentation/litellm -q "$@"
+exec uv run --with "litellm==1.109.0" pytest instrumentation/litellm -q "$@"

@@ -19,9 +19,10 @@ from ._providers import UNRESOLVED
 from ._responses import ResponsesCodec
 
 # 1.108 is the first release whose CustomStreamWrapper has close() and works as a context manager (older
-# ones cannot be closed early, so a stream left early could not be told from one abandoned). Verified by
+# ones cannot be closed early, so a stream left early could not be told from one abandoned); 1.108's
+# responses() still needs the optional mcp package, 1.109's does not. Verified by
 # tests/test_oldest_supported_versions.py.
-SUPPORTED = "litellm >= 1.108, < 2"
+SUPPORTED = "litellm >= 1.109, < 2"
 
 _STREAMS = "litellm.litellm_core_utils.streaming_handler"
 _RESPONSE_STREAMS = "litellm.responses.streaming_iterator"

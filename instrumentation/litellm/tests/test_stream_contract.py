@@ -124,3 +124,35 @@ def test_stream_left_after_a_break_ends_abandoned_once_collectable(route: str, s
     assert attributes[sc.ERROR_TYPE] == sc.ERROR_ABANDONED
     assert span.status.status_code is StatusCode.ERROR
     assert attributes[sc.HP_STREAM_CHUNKS] == 1
+
+
+# Responses API streams ((Sync)ResponsesAPIStreamingIterator) are not context managers: the paths without `with`.
+RESPONSES = cassette_path("litellm", "test_responses__test_responses_simple_input_stream")
+RESPONSES_BODY = recorded_request_json(ReplayServer(RESPONSES).interactions[0])
+
+
+def _responses_kwargs(base_url: str) -> dict[str, Any]:
+    return {**RESPONSES_BODY, "api_base": f"{base_url}/v1", "api_key": "sk-contract"}
+
+
+async def _aresponses(kwargs: dict[str, Any]) -> Any:
+    return await litellm.aresponses(**kwargs)
+
+
+RESPONSES_CALL = StreamCall(cassette=RESPONSES, open=lambda url: litellm.responses(**_responses_kwargs(url)),
+                            open_async=lambda url: _aresponses(_responses_kwargs(url)))
+NO_WITH = ("drain", "close", "never_iterated", "provider_error")
+
+
+@pytest.mark.parametrize("path", NO_WITH)
+def test_sync_responses_stream_exit_path_ends_one_span(path: str, span_capture: SpanCapture) -> None:
+    span_capture.instrument(LiteLLMInstrumentor())
+    span = check_sync_exit_path(path, RESPONSES_CALL, span_capture)
+    assert span.name == f"chat {RESPONSES_BODY['model']}"
+
+
+@pytest.mark.parametrize("path", [*NO_WITH, "cancelled", "timeout"])
+async def test_async_responses_stream_exit_path_ends_one_span(path: str, span_capture: SpanCapture) -> None:
+    span_capture.instrument(LiteLLMInstrumentor())
+    span = await check_async_exit_path(path, replace(RESPONSES_CALL, close_method="aclose"), span_capture)
+    assert span.name == f"chat {RESPONSES_BODY['model']}"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +113,7 @@ def main() -> None:
     }
     peer = "openinference" if any(m.name == "openinference" for m in modes) else None
     print(table("LiteLLM completion (routed to OpenAI): added cost per call", rows, "uninstrumented", "ours", peer))
-    path = save("litellm", {"rows": rows, "litellm": litellm.version if hasattr(litellm, "version") else "?"})
+    path = save("litellm", {"rows": rows, "litellm": version("litellm")})
     print(f"saved {path}")
 
 

@@ -24,6 +24,7 @@ ENGINE = {
     "EngineRef", "Hook", "REDACTED", "guarded", "record_error", "scrub_secrets", "server_attributes", "server_of",
     "argument_of", "platform_session_attributes",
     "StreamObserver", "observe_raw_response", "raw_response_handler", "wrapped_call_engine",
+    "observe_stream_methods", "stream_method_hooks",
     "field_of", "given_value", "integer_of", "is_mapping", "number_attributes", "number_of", "strings_of", "text_of",
 }
 

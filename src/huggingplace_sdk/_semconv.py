@@ -74,6 +74,8 @@ USER_ID: Final = "user.id"
 
 # --- Ours --------------------------------------------------------------------------------------------
 HP_USAGE_SOURCE: Final = "huggingplace.usage.source"  # provider | estimated | absent
+# The Azure OpenAI deployment a call went to (a deployment name is not a model name).
+HP_AZURE_OPENAI_DEPLOYMENT: Final = "huggingplace.azure.openai.deployment"
 USAGE_SOURCE_PROVIDER: Final = "provider"
 USAGE_SOURCE_ESTIMATED: Final = "estimated"
 USAGE_SOURCE_ABSENT: Final = "absent"

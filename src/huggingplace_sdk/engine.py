@@ -24,6 +24,7 @@ from ._engine.raw import StreamObserver, observe_raw_response, raw_response_hand
 from ._engine.secrets import REDACTED, scrub_secrets
 from ._engine.server import server_attributes, server_of
 from ._engine.spec import Call, Codec, EngineRef, Hook, Message, Recorder, Request, ResultHandler, Target
+from ._engine.stream_methods import observe_stream_methods, stream_method_hooks
 from ._engine.wrapper import wrapped_call_engine
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "number_attributes",
     "number_of",
     "observe_raw_response",
+    "observe_stream_methods",
     "platform_session_attributes",
     "raw_response_handler",
     "record_error",
@@ -64,6 +66,7 @@ __all__ = [
     "scrub_secrets",
     "server_attributes",
     "server_of",
+    "stream_method_hooks",
     "strings_of",
     "text_of",
     "tolerate_internal_errors",

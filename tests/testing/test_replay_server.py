@@ -169,6 +169,35 @@ def test_anthropic_stream_through_the_real_client() -> None:
     assert "ping" in [e["type"] for e in events]
 
 
+def test_bodies_recorded_without_headers_get_their_evident_content_type(tmp_path: Path) -> None:
+    # The litellm cassettes kept no response headers; clients still need JSON and SSE labelled as such.
+    path = tmp_path / "headerless.yaml"
+    path.write_text(
+        "interactions:\n"
+        "- request: {body: '', headers: {}, method: GET, uri: 'https://example.test/json'}\n"
+        "  response: {body: {string: '{\"ok\": true}'}, headers: {}, status: {code: 200, message: OK}}\n"
+        "- request: {body: '', headers: {}, method: GET, uri: 'https://example.test/sse'}\n"
+        "  response: {body: {string: \"event: a\\ndata: {}\\n\\nevent: b\\ndata: {}\\n\\n\"}, headers: {},\n"
+        "             status: {code: 200, message: OK}}\n"
+        "- request: {body: '', headers: {}, method: GET, uri: 'https://example.test/text'}\n"
+        "  response: {body: {string: 'plain words'}, headers: {}, status: {code: 200, message: OK}}\n"
+        "version: 1\n"
+    )
+    with ReplayServer(path) as server, httpx.Client() as client:
+        as_json = client.get(f"{server.base_url}/json")
+        with client.stream("GET", f"{server.base_url}/sse") as sse:
+            pieces = list(sse.iter_raw())
+            sse_headers = sse.headers
+        text = client.get(f"{server.base_url}/text")
+    assert as_json.headers["content-type"] == "application/json"
+    assert as_json.json() == {"ok": True}
+    assert sse_headers["content-type"] == "text/event-stream"
+    assert sse_headers["transfer-encoding"] == "chunked"
+    assert b"".join(pieces) == b"event: a\ndata: {}\n\nevent: b\ndata: {}\n\n"
+    assert "content-type" not in text.headers
+    assert text.text == "plain words"
+
+
 def test_request_body_sent_chunked_is_read(tmp_path: Path) -> None:
     with ReplayServer(CHAT) as server:
         body = iter([b'{"model": ', b'"gpt-3.5-turbo"}'])

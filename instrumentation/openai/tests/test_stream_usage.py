@@ -133,7 +133,7 @@ def test_bad_environment_value_warns_and_falls_back(
     monkeypatch.setenv("HUGGINGPLACE_OPENAI_STREAM_USAGE", "maybe")
     with caplog.at_level(logging.WARNING):
         options = OpenAIInstrumentor().adapter_options({})
-    assert options == {"stream_usage": False}
+    assert options == {"stream_usage": False, "provider_hosts": {}}
     assert "HUGGINGPLACE_OPENAI_STREAM_USAGE" in caplog.text
 
 

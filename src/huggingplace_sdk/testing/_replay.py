@@ -91,6 +91,20 @@ def _stream_pieces(body: bytes, content_type: str) -> Iterator[bytes]:
         yield body
 
 
+def _inferred_content_type(body: bytes, encoded: bool) -> str:
+    """The content type a header-less recorded body evidently has ("" when it cannot be told)."""
+    if encoded:
+        return ""
+    start = body.lstrip()[:16]
+    if start.startswith((b"event:", b"data:", b"id:", b":")):
+        return "text/event-stream"
+    try:
+        json.loads(body)
+    except ValueError:
+        return ""
+    return "application/json"
+
+
 _STREAMED_TYPES = (
     "text/event-stream",
     "application/x-ndjson",
@@ -98,14 +112,6 @@ _STREAMED_TYPES = (
     "application/jsonl",
     "application/vnd.amazon.eventstream",
 )
-
-
-def _sniffed_type(body: bytes, encoded: bool) -> str:
-    """The framing of a body recorded without its Content-Type (some recorders drop every header): an event
-    stream when it starts like one, so that it is still sent one event at a time. No header is added."""
-    if not encoded and body.lstrip()[:6] in (b"data: ", b"data:{", b"event:"):
-        return "text/event-stream"
-    return ""
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -181,7 +187,12 @@ class _Handler(BaseHTTPRequestHandler):
                 continue  # the body was stored decoded
             for value in values:
                 self.send_header(name, value)
-        content_type = response.header("content-type") or _sniffed_type(response.body, response.encoded)
+        content_type = response.header("content-type") or ""
+        if not content_type:
+            # Some recordings kept no response headers at all: clients still need to know what the body is.
+            content_type = _inferred_content_type(response.body, response.encoded)
+            if content_type:
+                self.send_header("Content-Type", content_type)
         streamed = (
             not response.encoded
             and content_type.split(";")[0].strip().lower() in _STREAMED_TYPES

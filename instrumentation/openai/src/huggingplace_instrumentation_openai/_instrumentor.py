@@ -10,8 +10,9 @@ from huggingplace_sdk.engine import Codec, GenAIInstrumentor, Hook, Target, env_
 from ._chat import ChatCodec
 from ._completions import CompletionsCodec
 from ._embeddings import EmbeddingsCodec
+from ._hosts import PROVIDER, PROVIDER_HOSTS_OPTION, provider_hosts_option
 from ._raw import handle_result
-from ._request import PROVIDER, STREAM_USAGE_OPTION
+from ._request import STREAM_USAGE_OPTION
 from ._responses import ResponsesCodec
 from ._streams import HELPER_STREAMS, helper_init_hook
 
@@ -30,6 +31,10 @@ class OpenAIInstrumentor(GenAIInstrumentor):
     Option ``stream_usage`` (``instrument(openai={"stream_usage": True})`` or env
     ``HUGGINGPLACE_OPENAI_STREAM_USAGE``, default off): ask streams that did not set ``stream_options``
     for their usage, and hide the extra usage-only chunk from the caller.
+
+    Option ``provider_hosts`` (``instrument(openai={"provider_hosts": {"llm.internal": "vllm"}})`` or env
+    ``HUGGINGPLACE_OPENAI_PROVIDER_HOSTS="llm.internal=vllm,..."``): the provider name of a host the adapter
+    does not know (known hosts: see ``_hosts.py``).
     """
 
     provider = PROVIDER
@@ -64,4 +69,5 @@ class OpenAIInstrumentor(GenAIInstrumentor):
             stream_usage = env_flag(ENV_STREAM_USAGE, False)
         elif not isinstance(stream_usage, bool):
             raise TypeError(f"openai option stream_usage must be True or False, not {stream_usage!r}")
-        return {STREAM_USAGE_OPTION: stream_usage}
+        return {STREAM_USAGE_OPTION: stream_usage,
+                PROVIDER_HOSTS_OPTION: provider_hosts_option(kwargs.get(PROVIDER_HOSTS_OPTION))}

@@ -11,8 +11,9 @@ from huggingplace_sdk import _semconv as sc
 from huggingplace_sdk.engine import Call, Request, given_value
 
 from ._fields import arg, as_float, as_int, as_str, server_of, string_list
+from ._hosts import AZURE, PROVIDER_HOSTS_OPTION, azure_deployment, provider_of
 
-PROVIDER = "openai"
+_NONE_NAMED: dict[str, str] = {}
 STREAM_USAGE_OPTION = "stream_usage"
 
 
@@ -23,8 +24,19 @@ def new_request(call: Call, operation: str) -> Request:
     if type(model) is not str or not model:  # absent, a sentinel, or only in extra_body
         model = as_str(arg(kwargs, "model"))
     stream = kwargs.get("stream")  # only the argument decides what the SDK returns
-    return Request(operation, PROVIDER, model, stream is True or (stream is not None and bool(given_value(stream))),
-                   server_address=host, server_port=port)
+    client = getattr(call.instance, "_client", None)
+    provider = provider_of(client, host, port, call.options.get(PROVIDER_HOSTS_OPTION) or _NONE_NAMED)
+    request = Request(operation, provider, model,
+                      stream is True or (stream is not None and bool(given_value(stream))),
+                      server_address=host, server_port=port)
+    if provider == AZURE:
+        # An Azure deployment is not a model name: kept apart, the response says which model served it.
+        deployment = azure_deployment(client, model)
+        request.model = None
+        if deployment:
+            request.attributes[sc.HP_AZURE_OPENAI_DEPLOYMENT] = deployment
+            request.span_name = f"{operation} {deployment}"
+    return request
 
 
 def _choice_count(value: Any) -> int | None:

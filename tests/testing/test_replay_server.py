@@ -250,7 +250,7 @@ def test_event_stream_recorded_without_headers_is_still_sent_one_event_per_chunk
         connection.request("POST", "/v1/stream?alt=sse", body=b"{}")
         response = connection.getresponse()
         assert response.getheader("Transfer-Encoding") == "chunked"
-        assert response.getheader("Content-Type") is None  # nothing added to what was recorded
+        assert response.getheader("Content-Type") == "text/event-stream"  # inferred: clients need to know
         assert response.read1(1 << 20) == b'data: {"n": 1}\r\n\r\n'
         assert response.read() == b'data: {"n": 2}\r\n\r\n'
         connection.close()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from opentelemetry.context import Context
-from opentelemetry.metrics import Histogram, MeterProvider, get_meter_provider
+from opentelemetry.metrics import Counter, Histogram, MeterProvider, get_meter_provider
 from opentelemetry.util.types import AttributeValue
 
 from .. import _semconv as sc
@@ -15,7 +17,8 @@ _MAX_ATTRIBUTE_SETS = 1024
 
 
 class GenAIMetrics:
-    __slots__ = ("_attribute_sets", "duration", "time_per_output_chunk", "time_to_first_chunk", "token_usage")
+    __slots__ = ("_attribute_sets", "_cost_attribute_sets", "cost", "duration", "time_per_output_chunk",
+                 "time_to_first_chunk", "token_usage")
 
     def __init__(self, meter_provider: MeterProvider | None, scope: str, version: str) -> None:
         meter = (meter_provider or get_meter_provider()).get_meter(scope, version,
@@ -32,6 +35,9 @@ class GenAIMetrics:
         self.time_per_output_chunk: Histogram = meter.create_histogram(
             sc.METRIC_TIME_PER_OUTPUT_CHUNK, unit="s", description="Time between chunks after the first",
             explicit_bucket_boundaries_advisory=list(sc.TIME_PER_OUTPUT_CHUNK_BUCKETS))
+        self.cost: Counter = meter.create_counter(
+            sc.METRIC_COST, unit=sc.COST_CURRENCY_USD, description="Spend on GenAI calls priced from their usage")
+        self._cost_attribute_sets: dict[tuple[str, str | None, str | None], dict[str, AttributeValue]] = {}
         # Calls repeat a handful of attribute sets: each is built once (plain, input tokens, output tokens)
         # and never mutated afterwards, as the SDK copies what it keeps.
         self._attribute_sets: dict[AttributeKey, tuple[dict[str, AttributeValue], ...]] = {}
@@ -68,6 +74,22 @@ class GenAIMetrics:
             self.time_to_first_chunk.record(ttfc_s, attributes, context)
         if per_chunk_s is not None:
             self.time_per_output_chunk.record(per_chunk_s, attributes, context)
+
+
+    def record_cost(self, amount: Decimal, provider: str, model: str | None, response_model: str | None,
+                    context: Context) -> None:
+        key = (provider, model, response_model)
+        attributes = self._cost_attribute_sets.get(key)
+        if attributes is None:
+            attributes = {sc.GEN_AI_PROVIDER_NAME: provider}
+            if model:
+                attributes[sc.GEN_AI_REQUEST_MODEL] = model
+            if response_model:
+                attributes[sc.GEN_AI_RESPONSE_MODEL] = response_model
+            if len(self._cost_attribute_sets) >= _MAX_ATTRIBUTE_SETS:
+                self._cost_attribute_sets.clear()
+            self._cost_attribute_sets[key] = attributes
+        self.cost.add(float(amount), attributes, context)
 
 
 def _schema_url() -> str:

@@ -1,27 +1,31 @@
-"""Token usage roll-up from LLM calls into the user's enclosing step, counted once per step."""
+"""Token and cost roll-up from LLM calls into the user's enclosing step, counted once per step."""
 
 from __future__ import annotations
 
 import threading
 from contextvars import ContextVar
+from decimal import Decimal
 
 USAGE_FIELDS = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens",
                 "reasoning_output_tokens")
 
 
 class UsageTotals:
-    """Sums of the usage of the calls (and nested steps) under one step."""
+    """Sums of the usage and cost of the calls (and nested steps) under one step."""
 
-    __slots__ = ("_lock", "calls", "closed", "totals")
+    __slots__ = ("_lock", "calls", "closed", "cost", "totals", "unpriced_calls")
 
     def __init__(self) -> None:
         self.totals = dict.fromkeys(USAGE_FIELDS, 0)
         self.calls = 0
+        self.cost = Decimal(0)  # exact: the sum of the priced calls' costs in USD
+        self.unpriced_calls = 0
         self.closed = False
         self._lock = threading.Lock()
 
-    def add(self, usage: dict[str, int | None], calls: int = 1) -> bool:
-        """Add one call's (or a finished child step's) usage; False once the step has ended."""
+    def add(self, usage: dict[str, int | None], calls: int = 1, *, cost: Decimal | None = None,
+            unpriced_calls: int = 0) -> bool:
+        """Add one call's (or a finished child step's) usage and cost; False once the step has ended."""
         with self._lock:
             if self.closed:
                 return False
@@ -30,6 +34,9 @@ class UsageTotals:
                 if value:
                     self.totals[key] += value
             self.calls += calls
+            if cost:
+                self.cost += cost
+            self.unpriced_calls += unpriced_calls
             return True
 
     def close(self) -> dict[str, int]:

@@ -162,8 +162,10 @@ class Pricer:
             raise TypeError("prices must be a mapping {model: {'input': ..., 'output': ...}} "
                             f"or a callable(provider, model), not {type(prices).__name__}")
 
-    def price(self, provider: str, models: tuple[str | None, ...], usage: Mapping[str, int]) -> Cost:
-        """``models``: the response model, then the request model; the first one with a price wins."""
+    def price(self, provider: str, models: tuple[str | None, ...], usage: Mapping[str, int],
+              service_tier: str | None = None) -> Cost:
+        """``models``: the response model, then the request model; the first one with a price wins.
+        ``service_tier``: the tier the provider reports having served (priced apart by some tables)."""
         names = [m for m in dict.fromkeys(models) if m]
         if not names:
             return unpriced(sc.UNPRICED_NO_MODEL)
@@ -179,7 +181,7 @@ class Pricer:
                             price_source=sc.COST_PRICE_SOURCE_USER, price_model=model)
         cost = unpriced(sc.UNPRICED_UNKNOWN_MODEL)
         for model in names:
-            cost = _table_cost(provider, model, usage)
+            cost = _table_cost(provider, model, usage, service_tier)
             if cost.unpriced_reason != sc.UNPRICED_UNKNOWN_MODEL:
                 break
         return cost
@@ -236,7 +238,7 @@ def table_loaded() -> bool:
     return _table_module is not None
 
 
-def _table_cost(provider: str, model: str, usage: Mapping[str, int]) -> Cost:
+def _table_cost(provider: str, model: str, usage: Mapping[str, int], service_tier: str | None) -> Cost:
     module = _genai_prices()
     provider_id = _PROVIDER_IDS.get(provider)
     calculation = None
@@ -246,7 +248,8 @@ def _table_cost(provider: str, model: str, usage: Mapping[str, int]) -> Cost:
         if key in _unknown:
             continue
         try:
-            calculation = module.calc_price(_table_usage(module, usage), model, provider_id=candidate)
+            calculation = module.calc_price(_table_usage(module, usage), model, provider_id=candidate,
+                                            price_context={"service_tier": service_tier} if service_tier else None)
             break
         except LookupError:
             if len(_unknown) >= _MAX_CACHED:

@@ -328,8 +328,9 @@ class Invocation:
                 if exc is not None and not self._chunks:
                     return NOT_BILLED
                 return unpriced(sc.UNPRICED_USAGE_ABSENT)
+            tier = self._extra.get(sc.OPENAI_RESPONSE_SERVICE_TIER) if self._extra else None
             return self._engine.pricer.price(self.request.provider, (self.response_model, self.request.model),
-                                             usage)
+                                             usage, tier if isinstance(tier, str) else None)
         except Exception as failure:
             report_internal_error("cost", failure)
             return None

@@ -14,6 +14,7 @@ from ._context import (
 )
 from ._errors import (
     AuthenticationError,
+    BudgetExceededError,
     ConfigurationError,
     HuggingPlaceError,
     NetworkError,
@@ -26,6 +27,7 @@ from ._instrument import Instrumentation, available_adapters, flush, instrument,
 
 __all__: list[str] = [
     "AuthenticationError",
+    "BudgetExceededError",
     "ConfigurationError",
     "HuggingPlace",
     "HuggingPlaceError",

@@ -17,7 +17,8 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from time import monotonic
+from typing import Any, NamedTuple
 
 from opentelemetry.util.types import AttributeValue
 
@@ -54,17 +55,25 @@ class UnitPrices:
     reasoning: Decimal | None = None
 
 
-@dataclass(frozen=True, slots=True)
 class Cost:
-    """What one call cost, or why it has no cost."""
+    """What one call cost, or why it has no cost (built once per call: a plain slotted class is cheapest)."""
 
-    status: str
-    total: Decimal | None = None
-    parts: Mapping[str, Decimal] | None = None
-    price_source: str | None = None
-    price_provider: str | None = None
-    price_model: str | None = None
-    unpriced_reason: str | None = None
+    __slots__ = ("parts", "price_model", "price_provider", "price_source", "status", "total", "unpriced_reason")
+
+    def __init__(self, status: str, total: Decimal | None = None, parts: Mapping[str, Decimal] | None = None,
+                 price_source: str | None = None, price_provider: str | None = None, price_model: str | None = None,
+                 unpriced_reason: str | None = None) -> None:
+        self.status = status
+        self.total = total
+        self.parts = parts
+        self.price_source = price_source
+        self.price_provider = price_provider
+        self.price_model = price_model
+        self.unpriced_reason = unpriced_reason
+
+    def __repr__(self) -> str:
+        return (f"Cost({self.status}, total={self.total}, parts={self.parts}, source={self.price_source}, "
+                f"model={self.price_model}, unpriced_reason={self.unpriced_reason})")
 
     def attributes(self) -> dict[str, AttributeValue]:
         attrs: dict[str, AttributeValue] = {sc.HP_COST_STATUS: self.status}
@@ -88,8 +97,14 @@ class Cost:
 NOT_BILLED = Cost(sc.COST_NOT_BILLED, total=Decimal(0))
 
 
+_UNPRICED = {reason: Cost(sc.COST_UNPRICED, unpriced_reason=reason) for reason in (
+    sc.UNPRICED_USAGE_ABSENT, sc.UNPRICED_NO_MODEL, sc.UNPRICED_UNKNOWN_MODEL, sc.UNPRICED_INVALID_USAGE,
+    sc.UNPRICED_PRICE_ERROR)}
+
+
 def unpriced(reason: str) -> Cost:
-    return Cost(sc.COST_UNPRICED, unpriced_reason=reason)
+    """The shared (never mutated) Cost of an unpriced call."""
+    return _UNPRICED[reason]
 
 
 def parse_unit_prices(value: Any, where: str) -> UnitPrices:
@@ -166,7 +181,7 @@ class Pricer:
               service_tier: str | None = None) -> Cost:
         """``models``: the response model, then the request model; the first one with a price wins.
         ``service_tier``: the tier the provider reports having served (priced apart by some tables)."""
-        names = [m for m in dict.fromkeys(models) if m]
+        names = [m for i, m in enumerate(models) if m and m not in models[:i]]
         if not names:
             return unpriced(sc.UNPRICED_NO_MODEL)
         for model in names:
@@ -179,7 +194,7 @@ class Pricer:
                     return unpriced(sc.UNPRICED_INVALID_USAGE)
                 return Cost(sc.COST_PRICED, total=sum(parts.values(), Decimal(0)), parts=_priced_parts(parts),
                             price_source=sc.COST_PRICE_SOURCE_USER, price_model=model)
-        cost = unpriced(sc.UNPRICED_UNKNOWN_MODEL)
+        cost = _UNPRICED[sc.UNPRICED_UNKNOWN_MODEL]
         for model in names:
             cost = _table_cost(provider, model, usage, service_tier)
             if cost.unpriced_reason != sc.UNPRICED_UNKNOWN_MODEL:
@@ -212,6 +227,9 @@ _load_lock = threading.Lock()
 _table_module: Any = None
 _table_source = ""
 _unknown: dict[tuple[str | None, str], bool] = {}  # (provider id, model) the table does not know
+# Our parts -> the table's price keys (USD per million tokens).
+_TABLE_KEYS = {"input": "input_mtok", "output": "output_mtok", "cache_read": "cache_read_mtok",
+               "cache_write": "cache_write_mtok", "reasoning": "output_reasoning_mtok"}
 
 
 def _genai_prices() -> Any:
@@ -238,34 +256,102 @@ def table_loaded() -> bool:
     return _table_module is not None
 
 
+class _Resolved(NamedTuple):
+    """A table entry resolved for one (provider, model, service tier) until ``expires``."""
+
+    expires: float
+    prices: UnitPrices | None  # None: not provably flat per token, so every call asks the table itself
+    provider_id: str
+    model_id: str
+
+
+_IN, _OUT = sc.GEN_AI_USAGE_INPUT_TOKENS, sc.GEN_AI_USAGE_OUTPUT_TOKENS
+# One probe per coefficient (and the empty call, for a price per request): if the table's own calculation
+# agrees with ours on each, ours is the same linear function of the five counts and can replace it.
+_PROBES: tuple[dict[str, int], ...] = (
+    {}, {_IN: 1_000_000}, {_OUT: 1_000_000},
+    {_IN: 2_000_000, sc.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS: 1_000_000},
+    {_IN: 2_000_000, sc.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS: 1_000_000},
+    {_OUT: 2_000_000, sc.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS: 1_000_000},
+)
+_RESOLVED_TTL_S = 3600.0  # prices with a start date take effect within the hour
+_resolved: dict[tuple[str | None, str, str | None], _Resolved] = {}
+
+
 def _table_cost(provider: str, model: str, usage: Mapping[str, int], service_tier: str | None) -> Cost:
     module = _genai_prices()
     provider_id = _PROVIDER_IDS.get(provider)
-    calculation = None
     fallback = _FALLBACK_PROVIDER.get(provider_id) if provider_id is not None else None
     for candidate in (provider_id,) if fallback is None else (provider_id, fallback):
-        key = (candidate, model)
-        if key in _unknown:
+        if (candidate, model) in _unknown:
             continue
-        try:
-            calculation = module.calc_price(_table_usage(module, usage), model, provider_id=candidate,
-                                            price_context={"service_tier": service_tier} if service_tier else None)
-            break
-        except LookupError:
-            if len(_unknown) >= _MAX_CACHED:
-                _unknown.clear()  # unbounded model names must not grow memory
-            _unknown[key] = True
-        except ValueError:  # counts the table cannot split, e.g. more cached than input tokens
+        key = (candidate, model, service_tier)
+        entry = _resolved.get(key)
+        if entry is None or entry.expires < monotonic():
+            try:
+                entry = _resolve(module, candidate, model, service_tier)
+            except LookupError:
+                _remember(_unknown, (candidate, model), True)
+                continue
+            _remember(_resolved, key, entry)
+        return _entry_cost(module, entry, model, usage, service_tier)
+    return unpriced(sc.UNPRICED_UNKNOWN_MODEL)
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(cache) >= _MAX_CACHED:
+        cache.clear()  # unbounded model names must not grow memory
+    cache[key] = value
+
+
+def _calc(module: Any, usage: Mapping[str, int], model: str, provider_id: str | None,
+          service_tier: str | None) -> Any:
+    return module.calc_price(_table_usage(module, usage), model, provider_id=provider_id,
+                             price_context={"service_tier": service_tier} if service_tier else None)
+
+
+def _resolve(module: Any, provider_id: str | None, model: str, service_tier: str | None) -> _Resolved:
+    """Raises LookupError for a model the table does not know."""
+    calculations = [_calc(module, probe, model, provider_id, service_tier) for probe in _PROBES]
+    first = calculations[0]
+    prices = _flat_unit_prices(first.model_price)
+    if prices is not None:
+        for probe, calculation in zip(_PROBES, calculations, strict=True):
+            parts = split_cost(prices, probe)
+            if parts is None or sum(parts.values(), Decimal(0)) != calculation.total_price:
+                prices = None
+                break
+    return _Resolved(monotonic() + _RESOLVED_TTL_S, prices, first.provider.id, first.model.id)
+
+
+def _entry_cost(module: Any, entry: _Resolved, model: str, usage: Mapping[str, int],
+                service_tier: str | None) -> Cost:
+    if entry.prices is not None:
+        parts = split_cost(entry.prices, usage)
+        if parts is None:
             return unpriced(sc.UNPRICED_INVALID_USAGE)
-    if calculation is None:
-        return unpriced(sc.UNPRICED_UNKNOWN_MODEL)
+        return Cost(sc.COST_PRICED, total=sum(parts.values(), Decimal(0)), parts=_priced_parts(parts),
+                    price_source=_table_source, price_provider=entry.provider_id, price_model=entry.model_id)
+    try:  # tiered or otherwise not flat per token: the table's own calculation, every call
+        calculation = _calc(module, usage, model, entry.provider_id, service_tier)
+    except (LookupError, ValueError):  # ValueError: counts the table cannot split
+        return unpriced(sc.UNPRICED_INVALID_USAGE)
     total = calculation.total_price
     parts = split_cost(_unit_prices(calculation.model_price, usage), usage)
-    # Parts only when they explain the whole total (a table price per request or per modality does not split).
+    # Parts only when they explain the whole total (a price per request or per modality does not split).
     keep = parts is not None and math.isclose(sum(parts.values(), Decimal(0)), total, rel_tol=1e-9, abs_tol=1e-15)
     return Cost(sc.COST_PRICED, total=total, parts=_priced_parts(parts) if keep and parts else None,
-                price_source=_table_source, price_provider=calculation.provider.id,
-                price_model=calculation.model.id)
+                price_source=_table_source, price_provider=entry.provider_id, price_model=entry.model_id)
+
+
+def _flat_unit_prices(model_price: Any) -> UnitPrices | None:
+    """The five per-token prices when none is tiered; None otherwise."""
+    values = {key: getattr(model_price, key, None) for key in _TABLE_KEYS.values()}
+    if not all(value is None or isinstance(value, Decimal) for value in values.values()):
+        return None
+    return UnitPrices(input=values["input_mtok"] or Decimal(0), output=values["output_mtok"] or Decimal(0),
+                      cache_read=values["cache_read_mtok"], cache_write=values["cache_write_mtok"],
+                      reasoning=values["output_reasoning_mtok"])
 
 
 def _table_usage(module: Any, usage: Mapping[str, int]) -> Any:
@@ -294,5 +380,5 @@ def _unit_prices(model_price: Any, usage: Mapping[str, int]) -> UnitPrices:
         return price
 
     return UnitPrices(input=at("input_mtok") or Decimal(0), output=at("output_mtok") or Decimal(0),
-                      cache_read=at("cache_read_mtok"), cache_write=at("cache_write_mtok"),
-                      reasoning=at("output_reasoning_mtok"))
+                      cache_read=at(_TABLE_KEYS["cache_read"]), cache_write=at(_TABLE_KEYS["cache_write"]),
+                      reasoning=at(_TABLE_KEYS["reasoning"]))

@@ -55,3 +55,11 @@ def test_tiered_prices_pick_the_tier_by_the_calls_input_tokens() -> None:
     large = pricer.price("gcp.gemini", ("gemini-2.5-pro",), {sc.GEN_AI_USAGE_INPUT_TOKENS: 300_000})
     assert small.total is not None and large.total is not None
     assert large.total / 300 > small.total  # above the 200k tier, each input token costs more
+
+
+def test_a_gemini_resource_name_is_priced_as_its_model() -> None:
+    usage = {sc.GEN_AI_USAGE_INPUT_TOKENS: 1_000, sc.GEN_AI_USAGE_OUTPUT_TOKENS: 100}
+    by_resource = Pricer().price("gcp.gemini", ("models/gemini-2.5-flash",), usage)
+    by_name = Pricer().price("gcp.gemini", ("gemini-2.5-flash",), usage)
+    assert by_resource.status == sc.COST_PRICED and by_resource.total == by_name.total
+    assert by_resource.price_model == "gemini-2.5-flash"

@@ -182,6 +182,8 @@ class Pricer:
         """``models``: the response model, then the request model; the first one with a price wins.
         ``service_tier``: the tier the provider reports having served (priced apart by some tables)."""
         names = [m for i, m in enumerate(models) if m and m not in models[:i]]
+        # Gemini may report its resource name ("models/gemini-2.5-flash"); the table knows the bare name.
+        names += [m[7:] for m in names if m.startswith("models/") and m[7:] not in names]
         if not names:
             return unpriced(sc.UNPRICED_NO_MODEL)
         for model in names:

@@ -86,8 +86,8 @@ def models() -> dict[tuple[str, str], set[str]]:
                 if model is None:
                     model = _response_model(_json(request.body or b""))
                 if model is None:
-                    match = re.search(r"/model/([^/]+)/|/models/([^/:]+)[:/]?", unquote(request.path))
-                    model = (match.group(1) or match.group(2)) if match else None
+                    match = re.search(r"/model/([^/]+)/|/models/([^/:]+)[:/]?", request.path)  # still %-quoted
+                    model = unquote(match.group(1) or match.group(2)) if match else None
                 if model is None:
                     continue  # not a model call (assistants, threads, files ...)
                 host = request.uri.split("/")[2] if "://" in request.uri else ""

@@ -5,7 +5,7 @@ clients): uninstrumented; instrumented with pricing turned off (``Invocation._co
 instrumented as shipped (priced from genai-prices). Each mode runs once with only the warm-up calls (which
 also load the price table) and once with CALLS more; the difference divided by CALLS is the per-call count.
 The table's one-time load is timed separately in a fresh process (CPU seconds, best of three).
-    uv run python benchmarks/bench_cost.py
+    uv run python benchmarks/bench_cost.py [--modes=priced]
 """
 
 from __future__ import annotations
@@ -72,10 +72,14 @@ def table_load_seconds() -> float:
 
 
 def main() -> None:
-    jobs = [(m, n) for m in MODES for n in (0, CALLS)]
+    modes = next((a[len("--modes="):].split(",") for a in sys.argv[1:] if a.startswith("--modes=")), MODES)
+    jobs = [(m, n) for m in modes for n in (0, CALLS)]
     with ThreadPoolExecutor(max_workers=2) as pool:
         counts = dict(zip(jobs, pool.map(lambda job: instructions(*job), jobs), strict=True))
-    per_call = {m: (counts[(m, CALLS)] - counts[(m, 0)]) / CALLS for m in MODES}
+    per_call = {m: (counts[(m, CALLS)] - counts[(m, 0)]) / CALLS for m in modes}
+    if set(modes) != set(MODES):
+        print(per_call)
+        return
     base, unpriced, priced = per_call["uninstrumented"], per_call["unpriced"], per_call["priced"]
     print("instructions per plain OpenAI chat call (gpt-3.5-turbo, recorded response, in-process transport)")
     for mode in MODES:

@@ -242,3 +242,15 @@ def test_spend_counter_by_provider_and_model(span_capture: SpanCapture) -> None:
     assert point.attributes[sc.GEN_AI_PROVIDER_NAME] == "openai"
     assert point.attributes[sc.GEN_AI_REQUEST_MODEL] == "gpt-5-nano"
     assert point.attributes[sc.GEN_AI_RESPONSE_MODEL] == calls[0][1]["model"]
+
+
+def test_spend_counter_keeps_counting_after_instrumenting_again(span_capture: SpanCapture) -> None:
+    path = cassette_path("openai", "test_chat__test_chat")
+    with ReplayServer(path, repeat=True) as server, openai_client(server.base_url) as client:
+        for _ in range(2):  # the second engine registers into the same meter as the first
+            with span_capture.instrumented(OpenAIInstrumentor()):
+                call_openai(client, server.interactions[0])
+    usage = recorded_json(server.interactions[0])["usage"]
+    one = usd(usage["prompt_tokens"], "0.5") + usd(usage["completion_tokens"], "1.5")
+    [point] = span_capture.metric_points(sc.METRIC_COST)
+    assert point.value == pytest.approx(float(2 * one), rel=1e-9)

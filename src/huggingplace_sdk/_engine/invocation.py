@@ -350,8 +350,7 @@ class Invocation:
             if self._budget is not None:
                 self._budget.add(cost.total)
             request = self.request
-            self._engine.metrics.record_cost(cost.total, request.provider, request.model, self.response_model,
-                                             self.context)
+            self._engine.metrics.record_cost(cost.total, request.provider, request.model, self.response_model)
 
 
 def _parse_arguments(text: str) -> Any:

@@ -13,6 +13,7 @@ from opentelemetry.trace import Link, Span, SpanKind, TracerProvider
 from opentelemetry.util.types import AttributeValue
 
 from .. import _semconv as sc
+from .._errors import BudgetExceededError
 from .budget import current_budget
 from .content import ContentPolicy
 from .errors import record_error
@@ -83,7 +84,14 @@ class Engine:
         Raises BudgetExceededError, before anything is sent, in a session whose ``on_budget="raise"`` budget
         is spent."""
         budget = current_budget.get()
-        over = budget.before_call() if budget is not None else None
+        over = None
+        if budget is not None:
+            try:
+                over = budget.before_call()
+            except BudgetExceededError:
+                raise  # the one exception the guard means to raise into the call
+            except Exception as exc:
+                report_internal_error("budget", exc)
         try:
             request = codec.read_request(call)
             name = request.span_name or (f"{request.operation} {request.model}" if request.model

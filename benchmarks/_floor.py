@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Iterator
+from importlib import metadata
 from typing import Any
 
 import wrapt
 from opentelemetry import context, trace
-from opentelemetry.metrics import MeterProvider
+from opentelemetry.metrics import MeterProvider, Observation
 from opentelemetry.trace import SpanKind, TracerProvider
 from opentelemetry.util.types import AttributeValue
 
@@ -37,6 +38,23 @@ class FloorInstrumentor:
         tokens = meter.create_histogram("gen_ai.client.token.usage", unit="{token}")
         ttfc = meter.create_histogram("gen_ai.client.operation.time_to_first_chunk", unit="s")
         per_chunk = meter.create_histogram("gen_ai.client.operation.time_per_output_chunk", unit="s")
+        # The recorded call's cost, written out (what ours computes): the SDK's part is recording it.
+        priced = {"huggingplace.usage.cost.status": "priced", "huggingplace.usage.cost.amount": 0.000036,
+                  "huggingplace.usage.cost.currency": "USD", "huggingplace.usage.cost.source": "local",
+                  "huggingplace.usage.cost.input": 0.0000075, "huggingplace.usage.cost.output": 0.0000285,
+                  "huggingplace.usage.cost.price_source": f"genai-prices {metadata.version('genai-prices')}",
+                  "huggingplace.usage.cost.price_provider": "openai",
+                  "huggingplace.usage.cost.price_model": "gpt-3.5-turbo"}
+        unpriced = {"huggingplace.usage.cost.status": "unpriced",
+                    "huggingplace.usage.cost.unpriced_reason": "usage_absent"}
+        spend: dict[str, float] = {}
+
+        def observe_spend(options: Any) -> Iterator[Observation]:
+            for model, total in list(spend.items()):
+                yield Observation(total, {"gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-3.5-turbo",
+                                          "gen_ai.response.model": model})
+
+        meter.create_observable_counter("huggingplace.gen_ai.client.cost", callbacks=[observe_spend], unit="USD")
 
         class Tally:
             """What a stream has shown so far; ``add`` runs once per chunk."""
@@ -64,7 +82,7 @@ class FloorInstrumentor:
                 span.set_attributes({**self.response, "huggingplace.usage.source": "absent",
                                      "gen_ai.response.time_to_first_chunk": (first or end) - self.start,
                                      "huggingplace.stream.outcome": "completed",
-                                     "huggingplace.stream.chunk_count": self.count})
+                                     "huggingplace.stream.chunk_count": self.count, **unpriced})
                 ctx = trace.set_span_in_context(span)  # exemplars point at the call's span, as ours do
                 duration.record(end - self.start, _METRIC_ATTRS, ctx)
                 ttfc.record((first or end) - self.start, _METRIC_ATTRS, ctx)
@@ -131,7 +149,8 @@ class FloorInstrumentor:
                 "gen_ai.response.model": result.model,
                 "gen_ai.response.finish_reasons": [c.finish_reason for c in result.choices],
                 "gen_ai.usage.input_tokens": usage.prompt_tokens,
-                "gen_ai.usage.output_tokens": usage.completion_tokens})
+                "gen_ai.usage.output_tokens": usage.completion_tokens, **priced})
+            spend[result.model] = spend.get(result.model, 0.0) + 0.000036
             ctx = trace.set_span_in_context(span)
             duration.record(time.perf_counter() - start, _METRIC_ATTRS, ctx)
             tokens.record(usage.prompt_tokens, _INPUT, ctx)

@@ -62,5 +62,5 @@ def test_the_floor_records_the_same_span_attributes(ours: Emitted, floor: Emitte
 
 
 def test_the_floor_records_the_same_metric_points(ours: Emitted, floor: Emitted) -> None:
-    assert len(ours[1]) == 5  # duration, input and output tokens, time to first chunk, time per chunk
+    assert len(ours[1]) == 6  # duration, input and output tokens, time to first chunk, time per chunk, spend
     assert floor[1] == ours[1]

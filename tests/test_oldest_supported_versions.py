@@ -52,3 +52,20 @@ def test_adapter_passes_at_its_oldest_supported_release(adapter: str, pin: str) 
                             f"import importlib.metadata as m; print(m.version({pin.split('==')[0]!r}))"],
                            cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
     assert probe.stdout.strip() == version, probe.stderr
+
+
+def test_cost_engine_passes_at_the_oldest_genai_prices_it_claims() -> None:
+    """The price table's API as we use it (calc_price, Usage, resolved prices) at our lower bound."""
+    [version] = re.findall(r'"genai-prices>=([\d.]+)"', (ROOT / "pyproject.toml").read_text())
+    pin = f"genai-prices=={version}"
+    uv = shutil.which("uv") or shutil.which("uv", path=str(Path(sys.executable).parent))
+    command = [uv, "run", "--no-sync", "--with", pin] if uv else [sys.executable, "-m", "uv", "run", "--no-sync",
+                                                                  "--with", pin]
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    result = subprocess.run([*command, "python", "-c", "import genai_prices; print(genai_prices.__version__)"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    assert result.stdout.strip() == version, result.stderr
+    result = subprocess.run([*command, "pytest", "tests/cost/test_table.py", "tests/cost/test_user_prices.py", "-q",
+                             "-p", "no:cacheprovider"], cwd=ROOT, capture_output=True, text=True, timeout=900, env=env)
+    tail = "\n".join(result.stdout.splitlines()[-15:])
+    assert result.returncode == 0 and " passed" in tail, f"cost tests at {pin} failed:\n{tail}\n{result.stderr[-2000:]}"

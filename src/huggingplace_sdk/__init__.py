@@ -19,6 +19,7 @@ from ._context import (
 )
 from ._errors import (
     AuthenticationError,
+    BudgetExceededError,
     ConfigurationError,
     HuggingPlaceError,
     NetworkError,
@@ -36,6 +37,7 @@ _LAZY = {"HuggingPlace", "LogSession", "SyncHuggingPlace", "SyncLogSession"}  # 
 
 __all__: list[str] = [
     "AuthenticationError",
+    "BudgetExceededError",
     "ConfigurationError",
     "HuggingPlace",
     "HuggingPlaceError",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Sequence
-from typing import TextIO
+from collections.abc import Mapping, Sequence
+from typing import Any, TextIO
 
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
@@ -75,5 +75,20 @@ def _describe(span: ReadableSpan) -> str:
     duration_ms = ((span.end_time or 0) - (span.start_time or 0)) / 1e6
     attrs = span.attributes or {}
     details = " ".join(f"{label}={attrs[key]!s}" for key, label in _SHOWN if key in attrs)
+    badge = _cost_badge(attrs)
+    if badge:
+        details = f"{details} {badge}"
     status = " ERROR" if span.status.status_code is StatusCode.ERROR else ""
     return f"{span.name} [{duration_ms:.1f} ms]{status} {details}".rstrip()
+
+
+def _cost_badge(attrs: Mapping[str, Any]) -> str:
+    """``cost=$0.000123`` on a priced call or a step's sum; ``cost=unpriced(<reason>)`` on an unpriced call."""
+    amount = attrs.get(sc.HP_COST_AMOUNT, attrs.get(sc.HP_STEP_COST_AMOUNT))
+    badge = f"cost=${amount:.6f}" if isinstance(amount, (int, float)) else ""
+    if attrs.get(sc.HP_COST_STATUS) == sc.COST_UNPRICED:
+        badge = f"cost=unpriced({attrs.get(sc.HP_COST_UNPRICED_REASON)})"
+    unpriced_calls = attrs.get(sc.HP_STEP_COST_UNPRICED_CALLS)
+    if unpriced_calls:
+        badge += f" +{unpriced_calls} unpriced"
+    return badge

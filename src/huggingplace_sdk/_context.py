@@ -12,6 +12,7 @@ import functools
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from opentelemetry import context as otel_context
@@ -21,6 +22,7 @@ from opentelemetry.util.types import AttributeValue
 
 from . import _semconv as sc
 from ._engine import toolcalls
+from ._engine.budget import Budget, current_budget, parse_budget
 from ._engine.errors import record_error
 from ._engine.rollup import UsageTotals, close_step_usage
 from ._engine.rollup import current_step as _usage_var
@@ -62,6 +64,16 @@ class SessionInfo:
     user_id: str | None = None
     metadata: Mapping[str, AttributeValue] = field(default_factory=dict)
     attributes: Mapping[str, AttributeValue] = field(default_factory=dict, repr=False)
+    budget: Budget | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def spent_usd(self) -> Decimal:
+        """What the priced LLM calls made in this session entry (nested sessions included) cost so far."""
+        return self.budget.spent if self.budget is not None else Decimal(0)
+
+    @property
+    def budget_usd(self) -> Decimal | None:
+        return self.budget.limit if self.budget is not None else None
 
 
 def current_session() -> SessionInfo | None:
@@ -74,15 +86,22 @@ class session(Scope[SessionInfo]):
 
     ``session_id=None`` gives a fresh id each time the scope is entered. A nested session inherits the outer
     user id and metadata unless it gives its own.
+
+    ``budget_usd=`` (opt-in) guards the session's spend, counted exactly across threads and tasks: once it
+    is reached, the next LLM call in the session logs one warning and gets a span event
+    (``on_budget="warn"``, the default) or raises :class:`BudgetExceededError` before it is sent
+    (``on_budget="raise"``). A nested session's spend counts against its outer sessions' budgets too.
     """
 
-    def __init__(self, session_id: str | None = None, user_id: str | None = None, **metadata: Any) -> None:
+    def __init__(self, session_id: str | None = None, user_id: str | None = None, *,
+                 budget_usd: float | Decimal | None = None, on_budget: str = "warn", **metadata: Any) -> None:
         if session_id is not None and not isinstance(session_id, str):
             raise TypeError(f"session_id must be a string, not {type(session_id).__name__}")
         if user_id is not None and not isinstance(user_id, str):
             raise TypeError(f"user_id must be a string, not {type(user_id).__name__}")
         self._session_id = session_id
         self._user_id = user_id
+        self._budget_usd, self._on_budget = parse_budget(budget_usd, on_budget)
         self._metadata = {k: _attribute_value(k, v) for k, v in metadata.items()}
 
     def _open(self) -> SessionInfo:
@@ -95,13 +114,16 @@ class session(Scope[SessionInfo]):
             attributes[sc.USER_ID] = user_id
         for key, value in metadata.items():
             attributes[sc.HP_SESSION_METADATA_PREFIX + key] = value
-        return SessionInfo(session_id, user_id, metadata, attributes)
+        budget = Budget(session_id, self._budget_usd, self._on_budget, current_budget.get())
+        return SessionInfo(session_id, user_id, metadata, attributes, budget)
 
     def _activate(self, state: SessionInfo) -> Any:
-        return otel_context.attach(otel_context.set_value(_SESSION_KEY, state))
+        return otel_context.attach(otel_context.set_value(_SESSION_KEY, state)), current_budget.set(state.budget)
 
     def _deactivate(self, token: Any) -> None:
-        otel_context.detach(token)
+        otel_token, budget_token = token
+        current_budget.reset(budget_token)
+        otel_context.detach(otel_token)
 
     def _close(self, state: SessionInfo, error: BaseException | None) -> None:
         return None

@@ -8,6 +8,7 @@ API key: the transport scrubs server text before it gets here.
 from __future__ import annotations
 
 import builtins
+from decimal import Decimal
 
 
 class HuggingPlaceError(Exception):
@@ -71,6 +72,18 @@ class HuggingPlaceTimeoutError(HuggingPlaceError, builtins.TimeoutError):
     Published as ``huggingplace_sdk.TimeoutError``; it is also a builtin ``TimeoutError`` so generic
     timeout handling keeps working. Named differently here so our modules never shadow the builtin.
     """
+
+
+class BudgetExceededError(HuggingPlaceError):
+    """A session opened with ``budget_usd=`` and ``on_budget="raise"`` had spent its budget when an LLM call
+    started; the call was not sent. ``spent_usd`` and ``budget_usd`` are exact decimals."""
+
+    def __init__(self, session_id: str, budget_usd: Decimal, spent_usd: Decimal) -> None:
+        super().__init__(f"session {session_id} has spent {spent_usd} USD of its {budget_usd} USD budget; "
+                         "the LLM call was not sent")
+        self.session_id = session_id
+        self.budget_usd = budget_usd
+        self.spent_usd = spent_usd
 
 
 def server_retry_after(error: HuggingPlaceError) -> float | None:

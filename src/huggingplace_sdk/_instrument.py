@@ -16,6 +16,7 @@ from opentelemetry.sdk.trace import TracerProvider as SDKTracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
 
 from . import _context
+from ._engine.cost import PricesArg
 from ._engine.options import EngineOptions, env_flag
 from ._processor import SessionSpanProcessor
 
@@ -28,7 +29,7 @@ _DEFAULT_SERVICE_NAME = "huggingplace-app"
 ENV_CONSOLE = "HUGGINGPLACE_CONSOLE"
 ENV_API_KEY = "HUGGINGPLACE_API_KEY"
 ENV_ORG_ID = "HUGGINGPLACE_ORG_ID"
-_ENGINE_KEYS = ("capture_content", "redact", "max_content_bytes", "emit_legacy_system")
+_ENGINE_KEYS = ("capture_content", "redact", "max_content_bytes", "emit_legacy_system", "prices")
 
 _lock = threading.Lock()
 _current: Instrumentation | None = None
@@ -121,13 +122,17 @@ def instrument(
     redact: Any = None,
     max_content_bytes: int | None = None,
     emit_legacy_system: bool | None = None,
+    prices: PricesArg = None,
     **adapter_options: Mapping[str, Any],
 ) -> Instrumentation:
     """Trace every call made through the vendor clients our installed adapters support.
 
     ``adapters`` names the adapters to activate (default: every installed one whose vendor library is
-    installed). Per-adapter options go in a mapping named after the adapter, e.g.
-    ``instrument(openai={"stream_usage": True})``. A second call warns and returns the same handle.
+    installed). ``prices`` adds or overrides USD prices per million tokens: a mapping
+    ``{model: {"input": ..., "output": ..., "cache_read": ..., "cache_write": ..., "reasoning": ...}}`` or a
+    callable ``(provider, model) -> such a mapping or None``. Per-adapter options go in a mapping named
+    after the adapter, e.g. ``instrument(openai={"stream_usage": True})``. A second call warns and returns
+    the same handle.
     """
     global _current
     with _lock:
@@ -135,7 +140,8 @@ def instrument(
             _logger.warning("instrument() was already called; returning the existing instrumentation")
             return _current
         engine_kwargs = {"capture_content": capture_content, "redact": redact,
-                         "max_content_bytes": max_content_bytes, "emit_legacy_system": emit_legacy_system}
+                         "max_content_bytes": max_content_bytes, "emit_legacy_system": emit_legacy_system,
+                         "prices": prices}
         EngineOptions.resolve(engine_kwargs)  # bad arguments raise here, before anything is changed
         registry = available_adapters()
         wanted = _select(adapters, registry, adapter_options)

@@ -222,3 +222,33 @@ HP_USAGE_CARRIER: Final = "huggingplace.usage.carrier"
 USAGE_CARRIER_BODY: Final = "body"
 USAGE_CARRIER_HEADERS: Final = "headers"
 USAGE_CARRIER_INVOCATION_METRICS: Final = "invocation_metrics"
+# --- Cost per LLM call (issue 16): the shape of the open GenAI cost proposal, ours until it settles -----
+HP_COST_AMOUNT: Final = "huggingplace.usage.cost.amount"  # total, in HP_COST_CURRENCY; absent when unpriced
+HP_COST_CURRENCY: Final = "huggingplace.usage.cost.currency"
+HP_COST_SOURCE: Final = "huggingplace.usage.cost.source"  # local: computed here from the reported usage
+HP_COST_STATUS: Final = "huggingplace.usage.cost.status"  # priced | unpriced | not_billed
+HP_COST_UNPRICED_REASON: Final = "huggingplace.usage.cost.unpriced_reason"
+HP_COST_PRICE_SOURCE: Final = "huggingplace.usage.cost.price_source"  # "genai-prices <version>" | "user"
+HP_COST_PRICE_PROVIDER: Final = "huggingplace.usage.cost.price_provider"  # provider id in the price table
+HP_COST_PRICE_MODEL: Final = "huggingplace.usage.cost.price_model"  # model id the price table matched
+HP_COST_PART_PREFIX: Final = "huggingplace.usage.cost."  # + input | output | cache_read | cache_write | reasoning
+COST_CURRENCY_USD: Final = "USD"
+COST_SOURCE_LOCAL: Final = "local"
+COST_PRICED: Final = "priced"
+COST_UNPRICED: Final = "unpriced"
+COST_NOT_BILLED: Final = "not_billed"  # the provider answered with an error and reported no usage
+COST_PRICE_SOURCE_USER: Final = "user"
+COST_PARTS: Final = ("input", "output", "cache_read", "cache_write", "reasoning")
+# Why a call has no cost: no usage reported, no model name, a model (or provider) the table does not know,
+# usage the table cannot split (e.g. more cached than input tokens), or the user's price callable failed.
+UNPRICED_USAGE_ABSENT: Final = "usage_absent"
+UNPRICED_NO_MODEL: Final = "no_model"
+UNPRICED_UNKNOWN_MODEL: Final = "unknown_model"
+UNPRICED_INVALID_USAGE: Final = "invalid_usage"
+UNPRICED_PRICE_ERROR: Final = "price_error"
+HP_STEP_COST_AMOUNT: Final = "huggingplace.step.cost.amount"  # sum over the priced calls under the step
+HP_STEP_COST_UNPRICED_CALLS: Final = "huggingplace.step.cost.unpriced_calls"
+HP_BUDGET_EVENT: Final = "huggingplace.budget.exceeded"  # span event on a call started at or over budget
+HP_BUDGET_LIMIT: Final = "huggingplace.budget.limit_usd"
+HP_BUDGET_SPENT: Final = "huggingplace.budget.spent_usd"
+METRIC_COST: Final = "huggingplace.gen_ai.client.cost"  # counter, USD, by provider and model

@@ -13,6 +13,8 @@ from opentelemetry.trace import Link, Span, SpanKind, TracerProvider
 from opentelemetry.util.types import AttributeValue
 
 from .. import _semconv as sc
+from .._errors import BudgetExceededError
+from .budget import current_budget
 from .content import ContentPolicy
 from .errors import record_error
 from .framework import note_vendor_call
@@ -71,13 +73,26 @@ class Engine:
         self.metrics = GenAIMetrics(meter_provider, scope, version)
         self.content: ContentPolicy = options.content
         self.emit_legacy_system = options.emit_legacy_system
+        self.pricer = options.pricer
         self.call_options: dict[str, Any] = {"capture_content": options.content.capture,
                                              **(adapter_options or {})}
         self.active = True
 
     # --- inference ------------------------------------------------------------------------------------
     def begin(self, codec: Codec, call: Call) -> Invocation | None:
-        """Read the request and start its span; None if our code failed (the call then runs untraced)."""
+        """Read the request and start its span; None if our code failed (the call then runs untraced).
+
+        Raises BudgetExceededError, before anything is sent, in a session whose ``on_budget="raise"`` budget
+        is spent."""
+        budget = current_budget.get()
+        over = None
+        if budget is not None:
+            try:
+                over = budget.before_call()
+            except BudgetExceededError:
+                raise  # the one exception the guard means to raise into the call
+            except Exception as exc:
+                report_internal_error("budget", exc)
         try:
             request = codec.read_request(call)
             name = request.span_name or (f"{request.operation} {request.model}" if request.model
@@ -85,6 +100,8 @@ class Engine:
             span = self.tracer.start_span(name, kind=request.kind, attributes=self._start_attributes(request))
             if request.inference:
                 note_vendor_call()
+            if over is not None:
+                over.mark(span)
             return Invocation(self, codec, request, span, current_step.get())
         except Exception as exc:
             report_internal_error("begin", exc)

@@ -14,6 +14,8 @@ from opentelemetry.util.types import AttributeValue
 
 from .. import _semconv as sc
 from . import toolcalls
+from .budget import current_budget
+from .cost import NOT_BILLED, Cost, unpriced
 from .errors import error_type_of, record_error
 from .guard import report_internal_error
 from .rollup import UsageTotals
@@ -47,7 +49,7 @@ class Invocation:
     """Implements the codec-facing Recorder, and ends its span once whatever path the call takes."""
 
     __slots__ = (
-        "_choices", "_chunks", "_codec", "_end_claim", "_engine", "_extra", "_finalizer",
+        "_budget", "_choices", "_chunks", "_codec", "_end_claim", "_engine", "_extra", "_finalizer",
         "_finish", "_first_chunk_at", "_last_chunk_at", "_response_id", "_start", "_step", "_tool_calls",
         "_usage", "_usage_source", "capture_content", "context", "request", "response_model", "span",
     )
@@ -60,6 +62,7 @@ class Invocation:
         self.span = span
         self.context = set_span_in_context(span)  # current while the call runs; metrics exemplars use it too
         self._step = step
+        self._budget = current_budget.get()  # the session's, kept for a stream consumed after the block
         self.capture_content = engine.content.capture
         self._start = perf_counter()
         self._end_claim = [True]
@@ -235,13 +238,16 @@ class Invocation:
                 self._finalizer = None
             end_time = perf_counter()
             attrs = self._end_attributes(outcome, error_type)
+            cost = self._cost(exc) if self.request.inference else None
+            if cost is not None:
+                attrs.update(cost.attributes())
             span.set_attributes(attrs)
             if exc is not None:
                 record_error(span, exc, secrets=self.request.secrets, escaped=True)
             elif error_type is not None:
                 span.set_status(StatusCode.ERROR)
             self._record_metrics(end_time, error_type)
-            self._roll_up()
+            self._roll_up(cost)
         except Exception as failure:
             span.end()
             report_internal_error("end", failure)
@@ -318,7 +324,22 @@ class Invocation:
         self._engine.metrics.record(key, end_time - self._start, usage.get(sc.GEN_AI_USAGE_INPUT_TOKENS),
                                     usage.get(sc.GEN_AI_USAGE_OUTPUT_TOKENS), ttfc, per_chunk, self.context)
 
-    def _roll_up(self) -> None:
+    def _cost(self, exc: BaseException | None) -> Cost | None:
+        """Priced from the reported usage only; a request refused with an exception and no usage costs nothing."""
+        try:
+            usage = self._usage
+            if not usage or self._usage_source == sc.USAGE_SOURCE_ABSENT:
+                if exc is not None and not self._chunks:
+                    return NOT_BILLED
+                return unpriced(sc.UNPRICED_USAGE_ABSENT)
+            tier = self._extra.get(sc.OPENAI_RESPONSE_SERVICE_TIER) if self._extra else None
+            return self._engine.pricer.price(self.request.provider, (self.response_model, self.request.model),
+                                             usage, tier if isinstance(tier, str) else None)
+        except Exception as failure:
+            report_internal_error("cost", failure)
+            return None
+
+    def _roll_up(self, cost: Cost | None) -> None:
         if self._tool_calls:
             context = self.span.get_span_context()
             for call_id, _, _ in self._tool_calls.values():
@@ -326,7 +347,14 @@ class Invocation:
                     toolcalls.remember(call_id, context)
         if self._step is not None and self.request.inference:
             usage = self._usage or _NO_USAGE
-            self._step.add({field: usage[name] for field, name in _USAGE_FIELD_ATTRIBUTES if name in usage})
+            self._step.add({field: usage[name] for field, name in _USAGE_FIELD_ATTRIBUTES if name in usage},
+                           cost=None if cost is None else cost.total,
+                           unpriced_calls=1 if cost is None or cost.total is None else 0)
+        if cost is not None and cost.total:
+            if self._budget is not None:
+                self._budget.add(cost.total)
+            request = self.request
+            self._engine.metrics.record_cost(cost.total, request.provider, request.model, self.response_model)
 
 
 def _parse_arguments(text: str) -> Any:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .content import DEFAULT_MAX_CONTENT_BYTES, ContentPolicy, Redactor
+from .cost import Pricer
 
 _logger = logging.getLogger("huggingplace_sdk.engine")
 
@@ -59,6 +60,7 @@ def _bool_arg(name: str, value: Any) -> bool:
 class EngineOptions:
     content: ContentPolicy
     emit_legacy_system: bool
+    pricer: Pricer
 
     @classmethod
     def resolve(cls, kwargs: Mapping[str, Any]) -> EngineOptions:
@@ -77,4 +79,5 @@ class EngineOptions:
         legacy = kwargs.get("emit_legacy_system")
         if legacy is None:
             legacy = env_flag(ENV_EMIT_LEGACY_SYSTEM, False)
-        return cls(ContentPolicy(capture, redact, max_bytes), _bool_arg("emit_legacy_system", legacy))
+        return cls(ContentPolicy(capture, redact, max_bytes), _bool_arg("emit_legacy_system", legacy),
+                   Pricer(kwargs.get("prices")))

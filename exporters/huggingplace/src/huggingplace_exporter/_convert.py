@@ -16,6 +16,7 @@ capture is on. Without content the log carries :data:`CONTENT_NOT_CAPTURED`.
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from collections.abc import Mapping
 from typing import Any, Final
@@ -116,6 +117,7 @@ def interaction_to_log_options(interaction: Interaction) -> dict[str, Any]:
         "input_tokens": input_tokens,
         "output_tokens": output_tokens,
     }
+    metadata.update(_cost_metadata(llm_attributes))
     if interaction.dropped_spans:
         metadata["dropped_spans"] = interaction.dropped_spans
     if root is not None:
@@ -180,9 +182,28 @@ def _step(span: ReadableSpan, attributes: Mapping[str, Any], kind: str) -> dict[
         "status": _status(span),
         "error": _error(span),
     }
+    cost = attributes.get(sc.HP_COST_AMOUNT if kind == STEP_TYPE_LLM else sc.HP_STEP_COST_AMOUNT)
+    if _is_amount(cost):
+        step["cost_usd"] = cost
     if kind == STEP_TYPE_TOOL and attributes.get(sc.GEN_AI_TOOL_CALL_ID) is not None:
         step["tool_call_id"] = attributes.get(sc.GEN_AI_TOOL_CALL_ID)
     return step
+
+
+def _cost_metadata(llm_attributes: list[dict[str, Any]]) -> dict[str, Any]:
+    """The interaction's spend: each LLM call once, from its own span (steps' roll-ups would count twice)."""
+    priced = [a[sc.HP_COST_AMOUNT] for a in llm_attributes if _is_amount(a.get(sc.HP_COST_AMOUNT))]
+    unpriced = sum(1 for a in llm_attributes if a.get(sc.HP_COST_STATUS) == sc.COST_UNPRICED)
+    if not priced and not unpriced:
+        return {}
+    cost: dict[str, Any] = {"cost_usd": math.fsum(priced), "cost_currency": sc.COST_CURRENCY_USD}
+    if unpriced:
+        cost["unpriced_llm_calls"] = unpriced
+    return cost
+
+
+def _is_amount(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
 
 
 def _session_fields(

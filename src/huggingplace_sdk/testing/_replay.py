@@ -13,7 +13,7 @@ import socket
 import struct
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -246,14 +246,17 @@ class ReplayServer:
     """
 
     def __init__(self, cassette_path: str | os.PathLike[str], *, repeat: bool = False,
-                 stream_fault: StreamFault | None = None) -> None:
+                 stream_fault: StreamFault | None = None,
+                 interactions: Sequence[Interaction] | None = None) -> None:
         """``repeat=True`` serves matched interactions again and again (for exit-path tests that make the
-        same call many times); ``stream_fault`` breaks streamed responses on purpose."""
+        same call many times); ``stream_fault`` breaks streamed responses on purpose; ``interactions``
+        serves these (e.g. mutated ones) instead of the cassette's own."""
         self.cassette_path = str(cassette_path)
         self.repeat = repeat
         self.stream_fault = stream_fault
         self._release = threading.Event()
-        self.interactions: list[Interaction] = load_cassette(cassette_path)
+        self.interactions: list[Interaction] = (
+            load_cassette(cassette_path) if interactions is None else list(interactions))
         self._pending: dict[tuple[str, str, tuple[tuple[str, str], ...]], list[Interaction]] = {}
         for interaction in self.interactions:
             key = (interaction.request.method, interaction.request.path, interaction.request.query)

@@ -24,7 +24,8 @@ ENGINE = {
     "EngineRef", "Hook", "REDACTED", "guarded", "record_error", "scrub_secrets", "server_attributes", "server_of",
     "argument_of", "platform_session_attributes",
     "StreamObserver", "observe_raw_response", "raw_response_handler", "wrapped_call_engine",
-    "field_of", "given_value", "integer_of", "is_mapping", "number_attributes", "number_of", "strings_of", "text_of",
+    "field_of", "given_value", "integer_of", "is_mapping", "items_of", "number_attributes", "number_of",
+    "strings_of", "text_of",
 }
 
 

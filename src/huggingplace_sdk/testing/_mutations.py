@@ -164,9 +164,9 @@ def _wrong_types(value: Any) -> tuple[Any, ...]:
     if isinstance(value, str):
         return (12345, {"text": value})
     if isinstance(value, list):
-        return ({"0": value[0]} if value else {}, "not-a-list")
+        return ({"0": value[0]} if value else {}, "not-a-list", 1)
     if isinstance(value, dict):
-        return (["not-an-object"], "not-an-object")
+        return (["not-an-object"], "not-an-object", 1)
     return ("null-was-here", 0)  # None
 
 

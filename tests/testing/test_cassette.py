@@ -192,6 +192,7 @@ def test_public_surface_is_pinned() -> None:
         "INVALID_JSON",
         "LONE_HIGH_SURROGATE",
         "LONE_SURROGATE",
+        "MUTATION_CASES_ENV",
         "MUTATION_KINDS",
         "REMOVE_FIELD",
         "WRONG_TYPE",

@@ -17,6 +17,7 @@ from huggingplace_sdk.testing import (
     INVALID_JSON,
     LONE_HIGH_SURROGATE,
     LONE_SURROGATE,
+    MUTATION_CASES_ENV,
     MUTATION_KINDS,
     REMOVE_FIELD,
     WRONG_TYPE,
@@ -161,3 +162,11 @@ def test_the_sample_is_deterministic_and_covers_each_kind(tmp_path: Path) -> Non
     assert first == [case.id for case in mutation_cases(subject, per_kind=4)]
     assert {case.split("-")[1] for case in first} == set(MUTATION_KINDS)
     assert len(first) == len(set(first)) <= 4 * len(MUTATION_KINDS)
+
+
+def test_the_environment_overrides_the_sample_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    subject = MutationSubject("fake", [_cassette(tmp_path)], _fake_call, _FakeInstrumentor)
+    monkeypatch.setenv(MUTATION_CASES_ENV, "1")
+    assert len(mutation_cases(subject, per_kind=4)) == len(MUTATION_KINDS)
+    monkeypatch.setenv(MUTATION_CASES_ENV, "lots")  # logged, and the argument stands
+    assert len(mutation_cases(subject, per_kind=2)) == 2 * len(MUTATION_KINDS)

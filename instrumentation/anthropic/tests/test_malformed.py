@@ -62,7 +62,7 @@ CASES = mutation_cases(SUBJECT, per_kind=30)
 
 def test_the_sample_covers_every_mutation_kind() -> None:
     assert {case.mutation.kind for case in CASES} == set(MUTATION_KINDS)
-    assert len(all_mutation_cases(SUBJECT)) > len(CASES) >= 150
+    assert len(all_mutation_cases(SUBJECT)) > len(CASES) >= len(MUTATION_KINDS)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])

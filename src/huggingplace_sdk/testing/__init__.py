@@ -41,6 +41,7 @@ from huggingplace_sdk.testing._cassette import (
 from huggingplace_sdk.testing._leaks import assert_no_secret_in_spans
 from huggingplace_sdk.testing._malformed import (
     DEFAULT_FOCUS,
+    MUTATION_CASES_ENV,
     MutationCase,
     MutationReport,
     MutationSubject,
@@ -82,6 +83,7 @@ __all__ = [
     "INVALID_JSON",
     "LONE_HIGH_SURROGATE",
     "LONE_SURROGATE",
+    "MUTATION_CASES_ENV",
     "MUTATION_KINDS",
     "REMOVE_FIELD",
     "SYNC_EXIT_PATHS",

@@ -21,6 +21,7 @@ import asyncio
 import inspect
 import json
 import logging
+import os
 import random
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -41,6 +42,10 @@ from huggingplace_sdk.testing._mutations import MUTATION_KINDS, Mutation, mutati
 from huggingplace_sdk.testing._replay import ReplayServer
 
 MAX_INT64 = 2**63 - 1
+# Overrides ``per_kind`` of every mutation_cases() call: e.g. a few cases per kind when the adapters' tests are
+# re-run against their oldest supported vendor releases.
+MUTATION_CASES_ENV = "HUGGINGPLACE_MUTATION_CASES_PER_KIND"
+_logger = logging.getLogger(__name__)
 # Fields whose mutation matters most to a GenAI adapter: a sample takes them first (the last key of a path).
 DEFAULT_FOCUS = frozenset({
     "id", "model", "usage", "choices", "content", "message", "delta", "index", "finish_reason", "stop_reason",
@@ -140,7 +145,14 @@ def _focused(case: MutationCase, focus: frozenset[str]) -> bool:
 def mutation_cases(subject: MutationSubject, *, per_kind: int = 40, focus: frozenset[str] = DEFAULT_FOCUS,
                    seed: int = 0) -> list[MutationCase]:
     """A deterministic sample of at most ``per_kind`` cases of each kind in ``MUTATION_KINDS``, spread over
-    the cassettes, two thirds of them on fields named in ``focus`` when there are enough."""
+    the cassettes, two thirds of them on fields named in ``focus`` when there are enough. The environment
+    variable ``HUGGINGPLACE_MUTATION_CASES_PER_KIND`` overrides ``per_kind``."""
+    configured = os.environ.get(MUTATION_CASES_ENV)
+    if configured:
+        try:
+            per_kind = max(1, int(configured))
+        except ValueError:
+            _logger.warning("%s=%r is not an integer; using %d", MUTATION_CASES_ENV, configured, per_kind)
     by_kind: dict[str, list[MutationCase]] = {kind: [] for kind in MUTATION_KINDS}
     for case in all_mutation_cases(subject):
         by_kind[case.mutation.kind].append(case)

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from huggingplace_sdk.testing import MUTATION_CASES_ENV
+
 ROOT = Path(__file__).parents[1]
 LLM_ADAPTERS = ("openai", "anthropic", "mistralai", "google_genai", "bedrock", "litellm")
 
@@ -42,6 +44,7 @@ def test_adapter_passes_at_its_oldest_supported_release(adapter: str, pin: str) 
     command = [uv, "run", "--no-sync", "--with", pin] if uv else [sys.executable, "-m", "uv", "run", "--no-sync",
                                                                   "--with", pin]
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    env[MUTATION_CASES_ENV] = "3"  # every kind of malformed response, not the full sample again
     result = subprocess.run([*command, "pytest", f"instrumentation/{adapter}", "-q", "-p", "no:cacheprovider"],
                             cwd=ROOT, capture_output=True, text=True, timeout=900, env=env)
     tail = "\n".join(result.stdout.splitlines()[-15:])

@@ -26,7 +26,8 @@ ENGINE = {
     "argument_of", "platform_session_attributes",
     "StreamObserver", "observe_raw_response", "raw_response_handler", "wrapped_call_engine",
     "observe_stream_methods", "stream_method_hooks",
-    "field_of", "given_value", "integer_of", "is_mapping", "number_attributes", "number_of", "strings_of", "text_of",
+    "field_of", "given_value", "integer_of", "is_mapping", "items_of", "number_attributes", "number_of",
+    "strings_of", "text_of",
 }
 
 

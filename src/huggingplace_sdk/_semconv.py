@@ -85,6 +85,8 @@ HP_STREAM_CHUNKS: Final = "huggingplace.stream.chunk_count"
 HP_TOOL_CALL_IDS: Final = "huggingplace.response.tool_call.ids"  # always recorded (not content)
 HP_TOOL_CALL_NAMES: Final = "huggingplace.response.tool_call.names"
 HP_INTERNAL_ERRORS: Final = "huggingplace.internal_errors"
+# Response fields whose values were malformed (wrong type, absurd token count) and were not recorded.
+HP_REJECTED_FIELDS: Final = "huggingplace.response.rejected_fields"
 HP_CONTENT_ORIGINAL_SIZE_PREFIX: Final = "huggingplace.content.original_size."  # + content attribute name
 HP_CONTENT_TRUNCATED: Final = "huggingplace.content.truncated"
 HP_STEP_TYPE: Final = "huggingplace.step.type"

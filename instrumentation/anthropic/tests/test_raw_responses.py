@@ -15,7 +15,15 @@ from huggingplace_instrumentation_anthropic import AnthropicInstrumentor
 from opentelemetry.sdk.trace import ReadableSpan
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.testing import ReplayServer, SpanCapture, cassette_path, load_cassette, recorded_request_json
+from huggingplace_sdk.testing import (
+    INVALID_JSON,
+    Mutation,
+    ReplayServer,
+    SpanCapture,
+    cassette_path,
+    load_cassette,
+    recorded_request_json,
+)
 
 from ._recorded import Recorded, recorded_message
 
@@ -224,3 +232,37 @@ def test_beta_raw_response_is_traced_once(span_capture: SpanCapture) -> None:
             raise
         raw.parse()
     _assert_response_recorded(_only_span(span_capture), recorded)
+
+
+# --- a body that cannot be parsed (issue 10): the span ends at the failed parse(), not at collection -------
+def _unparseable() -> Any:
+    [interaction] = load_cassette(CREATE)
+    return Mutation(INVALID_JSON, 0, invalid_text='{"id": "msg_').apply(interaction)
+
+
+def _assert_failed_at_parse(capture: SpanCapture, raised: BaseException) -> None:
+    span = _only_span(capture)
+    cls = type(raised)
+    assert span.status.status_code.name == "ERROR"
+    assert (span.attributes or {})[sc.ERROR_TYPE] == f"{cls.__module__}.{cls.__qualname__}"
+    assert sc.GEN_AI_RESPONSE_ID not in (span.attributes or {})
+
+
+def test_raw_response_whose_parse_raises_ends_its_span_at_once(span_capture: SpanCapture) -> None:
+    body, _ = _recording(CREATE)
+    span_capture.instrument(AnthropicInstrumentor())
+    with ReplayServer(CREATE, interactions=[_unparseable()]) as server:
+        raw = _client(server).messages.with_raw_response.create(**body)
+        with pytest.raises(ValueError) as raised:  # json.JSONDecodeError
+            raw.parse()
+        _assert_failed_at_parse(span_capture, raised.value)  # raw is still alive: no collection needed
+
+
+async def test_async_raw_response_whose_parse_raises_ends_its_span_at_once(span_capture: SpanCapture) -> None:
+    body, _ = _recording(CREATE)
+    span_capture.instrument(AnthropicInstrumentor())
+    with ReplayServer(CREATE, interactions=[_unparseable()]) as server:
+        raw = await _async_client(server).messages.with_raw_response.create(**body)
+        with pytest.raises(ValueError) as raised:
+            await raw.parse()
+        _assert_failed_at_parse(span_capture, raised.value)

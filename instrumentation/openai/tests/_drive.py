@@ -36,8 +36,8 @@ def async_client(base_url: str) -> openai.AsyncOpenAI:
     return openai.AsyncOpenAI(api_key="sk-test-secret-key", base_url=f"{base_url}/v1", max_retries=0)
 
 
-def replay_sync(client: openai.OpenAI, name: str, interaction: Interaction) -> tuple[Any, int | None]:
-    """Make the call; returns the result and, for a stream, how many chunks the caller received."""
+def replay_sync(client: openai.OpenAI, name: str, interaction: Interaction) -> tuple[Any, list[Any] | None]:
+    """Make the call; returns the result and, for a stream, the chunks the caller received."""
     body, path = request_body(interaction), interaction.request.path
     if path.endswith("/chat/completions"):
         chat = client.chat.completions
@@ -58,13 +58,13 @@ def replay_sync(client: openai.OpenAI, name: str, interaction: Interaction) -> t
             return responses.parse(**call_kwargs(responses.parse, body)), None
         if "context_manager" in name:
             with responses.stream(**call_kwargs(responses.stream, body, drop=("stream",))) as stream:
-                count = sum(1 for _ in stream)
-                return stream.get_final_response(), count
+                events = list(stream)
+                return stream.get_final_response(), events
         return _consume(responses.create(**call_kwargs(responses.create, body)))
     raise AssertionError(f"no replay for {path}")
 
 
-async def replay_async(client: openai.AsyncOpenAI, name: str, interaction: Interaction) -> tuple[Any, int | None]:
+async def replay_async(client: openai.AsyncOpenAI, name: str, interaction: Interaction) -> tuple[Any, list[Any] | None]:
     body, path = request_body(interaction), interaction.request.path
     if path.endswith("/chat/completions"):
         chat = client.chat.completions
@@ -84,26 +84,21 @@ async def replay_async(client: openai.AsyncOpenAI, name: str, interaction: Inter
         if "context_manager" in name:
             manager = responses.stream(**call_kwargs(responses.stream, body, drop=("stream",)))
             async with manager as stream:
-                count = 0
-                async for _ in stream:
-                    count += 1
-                return await stream.get_final_response(), count
+                events = [event async for event in stream]
+                return await stream.get_final_response(), events
         return await _consume_async(await responses.create(**call_kwargs(responses.create, body)))
     raise AssertionError(f"no replay for {path}")
 
 
-def _consume(result: Any) -> tuple[Any, int | None]:
+def _consume(result: Any) -> tuple[Any, list[Any] | None]:
     if isinstance(result, openai.Stream):
-        return result, sum(1 for _ in result)
+        return result, list(result)
     return result, None
 
 
-async def _consume_async(result: Any) -> tuple[Any, int | None]:
+async def _consume_async(result: Any) -> tuple[Any, list[Any] | None]:
     if isinstance(result, openai.AsyncStream):
-        count = 0
-        async for _ in result:
-            count += 1
-        return result, count
+        return result, [chunk async for chunk in result]
     return result, None
 
 

@@ -158,7 +158,7 @@ async def _replay_cassette(path: Path, capture: SpanCapture, capture_content: bo
             capture.clear()
             raised: BaseException | None = None
             result: Any = None
-            chunks: int | None = None
+            chunks: list[Any] | None = None
             try:
                 if aclient is not None:
                     result, chunks = await replay_async(aclient, path.name, interaction)
@@ -178,7 +178,7 @@ async def _replay_cassette(path: Path, capture: SpanCapture, capture_content: bo
             if not _recorded.is_stream(interaction) and recorded.id is not None:
                 assert result.id == recorded.id  # the caller got the recorded response
             if recorded.chunks is not None and "context_manager" not in path.name:
-                assert chunks == recorded.chunks
+                assert chunks is not None and len(chunks) == recorded.chunks
             _check_response(span, recorded, streamed=_recorded.is_stream(interaction))
             _check_content(span, interaction, recorded, capture_content)
             replayed += 1

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .values import repaired_text
+
 # redact(kind, value) -> value; kind is one of the CONTENT_KINDS. It sees the structured messages (tool-call
 # arguments included) before they are serialized, and returns what may be recorded.
 Redactor = Callable[[str, Any], Any]
@@ -27,7 +29,14 @@ class ContentPolicy:
         if self.redact is not None:
             value = self.redact(kind, value)
         text = _dumps(value)
-        size = len(text.encode("utf-8"))
+        try:
+            size = len(text.encode("utf-8"))
+        except UnicodeEncodeError:
+            # A lone UTF-16 surrogate (e.g. an emoji split across stream chunks): repaired with U+FFFD in
+            # the JSON text itself, which stays valid JSON, and in the value truncation works on.
+            text = repaired_text(text)
+            value = json.loads(text)
+            size = len(text.encode("utf-8"))
         if size <= self.max_bytes:
             return text, None
         return _truncate(value, self.max_bytes), size

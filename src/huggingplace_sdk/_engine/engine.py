@@ -24,6 +24,7 @@ from .metrics import GenAIMetrics
 from .options import EngineOptions
 from .rollup import current_step
 from .spec import Call, Codec, Request
+from .values import count_rejected
 
 
 class Operation:
@@ -95,6 +96,9 @@ class Engine:
                 report_internal_error("budget", exc)
         try:
             request = codec.read_request(call)
+            if request.model is not None and type(request.model) is not str:
+                count_rejected(sc.GEN_AI_REQUEST_MODEL)  # never a span name part or a metric attribute
+                request.model = None
             name = request.span_name or (f"{request.operation} {request.model}" if request.model
                                          else request.operation)
             span = self.tracer.start_span(name, kind=request.kind, attributes=self._start_attributes(request))

@@ -13,6 +13,7 @@ from opentelemetry.trace import Span, StatusCode
 
 from .. import _semconv as sc
 from .secrets import scrub_secrets
+from .values import repaired_text
 
 _MAX_MESSAGE = 1024
 _MAX_STACKTRACE = 8192
@@ -43,11 +44,12 @@ def record_error(span: Span, error: BaseException | str, *, secrets: Iterable[st
     error_type = error_type_of(error)
     span.set_attribute(sc.ERROR_TYPE, error_type)
     secrets = tuple(secrets)
-    message = scrub_secrets(str(error), secrets)[:_MAX_MESSAGE] if with_message else ""
+    # A vendor error body may hold text that cannot be encoded (a lone surrogate): repaired, never lost.
+    message = repaired_text(scrub_secrets(str(error), secrets)[:_MAX_MESSAGE]) if with_message else ""
     span.set_status(StatusCode.ERROR, message or None)
     attributes: dict[str, str | bool] = {sc.EXCEPTION_TYPE: error_type, sc.EXCEPTION_ESCAPED: escaped}
     if with_message:
         attributes[sc.EXCEPTION_MESSAGE] = message
         stack = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-        attributes[sc.EXCEPTION_STACKTRACE] = scrub_secrets(stack, secrets)[-_MAX_STACKTRACE:]
+        attributes[sc.EXCEPTION_STACKTRACE] = repaired_text(scrub_secrets(stack, secrets)[-_MAX_STACKTRACE:])
     span.add_event(sc.EXCEPTION_EVENT, attributes)

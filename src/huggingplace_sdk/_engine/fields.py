@@ -53,6 +53,12 @@ def field_of(obj: Any, name: str) -> Any:
     return value
 
 
+def items_of(value: Any) -> list[Any] | tuple[Any, ...]:
+    """A response's list (choices, content blocks, tool calls ...) when it is one; else empty, so that a
+    malformed field (an object, a string, a number) is skipped rather than iterated or raising."""
+    return value if isinstance(value, (list, tuple)) else ()
+
+
 def number_of(value: Any) -> int | float | None:
     """The value when it is a real number; sentinels and bools give None."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):

@@ -20,11 +20,19 @@ from .errors import error_type_of, record_error
 from .guard import report_internal_error
 from .rollup import UsageTotals
 from .spec import Codec, Request
+from .values import checked_attribute, checked_text, checked_token_count, count_rejected
 
 if TYPE_CHECKING:
     from .engine import Engine
 
 _NO_USAGE: dict[str, int] = {}
+_USAGE_ARGUMENTS = (  # set_usage argument, span attribute
+    ("input_tokens", sc.GEN_AI_USAGE_INPUT_TOKENS),
+    ("output_tokens", sc.GEN_AI_USAGE_OUTPUT_TOKENS),
+    ("cache_read_input_tokens", sc.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS),
+    ("cache_creation_input_tokens", sc.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS),
+    ("reasoning_output_tokens", sc.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS),
+)
 _USAGE_FIELD_ATTRIBUTES = (  # roll-up field, span attribute
     ("input_tokens", sc.GEN_AI_USAGE_INPUT_TOKENS),
     ("output_tokens", sc.GEN_AI_USAGE_OUTPUT_TOKENS),
@@ -50,8 +58,8 @@ class Invocation:
 
     __slots__ = (
         "_budget", "_choices", "_chunks", "_codec", "_end_claim", "_engine", "_extra", "_finalizer",
-        "_finish", "_first_chunk_at", "_last_chunk_at", "_response_id", "_start", "_step", "_tool_calls",
-        "_usage", "_usage_source", "capture_content", "context", "request", "response_model", "span",
+        "_finish", "_first_chunk_at", "_last_chunk_at", "_rejected", "_response_id", "_start", "_step",
+        "_tool_calls", "_usage", "_usage_source", "capture_content", "context", "request", "response_model", "span",
     )
 
     def __init__(self, engine: Engine, codec: Codec, request: Request, span: Span,
@@ -78,19 +86,53 @@ class Invocation:
         self._tool_calls: dict[tuple[int, int], list[Any]] | None = None
         self._extra: dict[str, AttributeValue] | None = None
         self._finalizer: Any = None
+        self._rejected: list[str] | None = None  # response fields dropped as malformed
+
+    def _reject(self, field: str) -> None:
+        """A malformed response value: not recorded, counted, and named on the span."""
+        count_rejected(field)
+        if self._rejected is None:
+            self._rejected = []
+        if field not in self._rejected:
+            self._rejected.append(field)
 
     # --- Recorder ------------------------------------------------------------------------------------
+    # Every value is type-checked here, once for all codecs: a malformed response must not reach an
+    # attribute or a metric (see values.py).
     def set_response(self, *, id: str | None = None, model: str | None = None) -> None:
-        if id:
-            self._response_id = id
-        if model:
-            self.response_model = model
+        if id is not None:
+            if type(id) is str and id.isascii():
+                if id:
+                    self._response_id = id
+            else:
+                checked = checked_text(id)
+                if checked is None and not isinstance(id, str):
+                    self._reject(sc.GEN_AI_RESPONSE_ID)
+                elif checked:
+                    self._response_id = checked
+        if model is not None:
+            if type(model) is str and model.isascii():
+                if model:
+                    self.response_model = model
+            else:
+                checked = checked_text(model)
+                if checked is None and not isinstance(model, str):
+                    self._reject(sc.GEN_AI_RESPONSE_MODEL)
+                elif checked:
+                    self.response_model = checked
 
     def set_finish_reason(self, index: int, reason: str | None) -> None:
         if reason:
+            if type(index) is not int:
+                self._reject("finish_reason.index")
+                return
+            checked = reason if type(reason) is str and reason.isascii() else checked_text(reason)
+            if checked is None:
+                self._reject(sc.GEN_AI_RESPONSE_FINISH_REASONS)
+                return
             if self._finish is None:
                 self._finish = {}
-            self._finish[index] = reason
+            self._finish[index] = checked
 
     def set_usage(self, *, input_tokens: int | None = None, output_tokens: int | None = None,
                   cache_read_input_tokens: int | None = None, cache_creation_input_tokens: int | None = None,
@@ -98,16 +140,15 @@ class Invocation:
         usage = self._usage
         if usage is None:
             usage = self._usage = {}
-        if input_tokens is not None:
-            usage[sc.GEN_AI_USAGE_INPUT_TOKENS] = int(input_tokens)
-        if output_tokens is not None:
-            usage[sc.GEN_AI_USAGE_OUTPUT_TOKENS] = int(output_tokens)
-        if cache_read_input_tokens is not None:
-            usage[sc.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = int(cache_read_input_tokens)
-        if cache_creation_input_tokens is not None:
-            usage[sc.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = int(cache_creation_input_tokens)
-        if reasoning_output_tokens is not None:
-            usage[sc.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = int(reasoning_output_tokens)
+        given = (input_tokens, output_tokens, cache_read_input_tokens, cache_creation_input_tokens,
+                 reasoning_output_tokens)
+        for value, (_, name) in zip(given, _USAGE_ARGUMENTS, strict=True):
+            if value is not None:
+                count = checked_token_count(value)
+                if count is None:
+                    self._reject(name)  # negative, beyond int64, or not a number: never recorded
+                else:
+                    usage[name] = count
         self._usage_source = source
 
     def _choice(self, index: int) -> _Choice:
@@ -119,36 +160,62 @@ class Invocation:
         return choice
 
     def add_text(self, index: int, text: str, *, kind: str = "text") -> None:
+        # Lone surrogates in text are repaired when the content is serialized (content.py), not per chunk.
         if self.capture_content and text:
+            if type(index) is not int or not isinstance(text, str):
+                self._reject("output.text")
+                return
             choice = self._choice(index)
             (choice.reasoning if kind == "reasoning" else choice.text).append(text)
 
     def set_role(self, index: int, role: str) -> None:
         if self.capture_content and role:
-            self._choice(index).role = role
+            checked = checked_text(role)
+            if type(index) is not int or checked is None:
+                self._reject("output.role")
+                return
+            self._choice(index).role = checked
 
     def add_tool_call(self, index: int, call_index: int, *, id: str | None = None, name: str | None = None,
                       arguments: str | None = None) -> None:
+        if type(index) is not int or type(call_index) is not int:
+            self._reject("tool_call.index")
+            return
         if self._tool_calls is None:
             self._tool_calls = {}
         entry = self._tool_calls.get((index, call_index))
         if entry is None:
             entry = self._tool_calls[(index, call_index)] = [None, None, []]
         if id:
-            entry[0] = id
+            checked = checked_text(id)
+            if checked is None:
+                self._reject(sc.HP_TOOL_CALL_IDS)
+            else:
+                entry[0] = checked
         if name:
-            entry[1] = name
+            checked = checked_text(name)
+            if checked is None:
+                self._reject(sc.HP_TOOL_CALL_NAMES)
+            else:
+                entry[1] = checked
         if arguments and self.capture_content:
-            entry[2].append(arguments)
+            if isinstance(arguments, str):
+                entry[2].append(arguments)
+            else:
+                self._reject("tool_call.arguments")
 
     def tool_call_count(self, index: int) -> int:
         calls = self._tool_calls
         return sum(1 for choice_index, _ in calls if choice_index == index) if calls else 0
 
     def set_attribute(self, key: str, value: AttributeValue) -> None:
+        checked = checked_attribute(value)
+        if checked is None:
+            self._reject(key)
+            return
         if self._extra is None:
             self._extra = {}
-        self._extra[key] = value
+        self._extra[key] = checked
 
     def add_event(self, name: str, attributes: Mapping[str, AttributeValue] | None = None) -> None:
         self.span.add_event(name, attributes)
@@ -286,6 +353,8 @@ class Invocation:
                 attrs[sc.HP_TOOL_CALL_NAMES] = names
         if self.capture_content and (self._choices or self._tool_calls):
             self._engine.put_content(attrs, "output_messages", sc.GEN_AI_OUTPUT_MESSAGES, self._output_messages())
+        if self._rejected:
+            attrs[sc.HP_REJECTED_FIELDS] = self._rejected
         return attrs
 
     def _output_messages(self) -> list[dict[str, Any]]:

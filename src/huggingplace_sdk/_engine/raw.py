@@ -4,7 +4,8 @@
 Such a call returns an API response object (``LegacyAPIResponse``, ``APIResponse``, ``AsyncAPIResponse``)
 whose body the caller reads later through ``parse()``. We never read it first: ``parse`` is shadowed on the
 instance and the span is finished with what the caller's ``parse()`` returned (a stream is observed from
-then on). A response never parsed ends its span when it is closed or collected, without response data.
+then on). A ``parse()`` that raises (an invalid JSON body) ends the span at once as failed. A response never
+parsed ends its span when it is closed or collected, without response data.
 """
 
 from __future__ import annotations
@@ -71,7 +72,15 @@ class _RawState:
     __slots__ = ("parsed",)
 
     def __init__(self) -> None:
-        self.parsed: str | None = None  # "stream" or "response"; never the object (it must stay collectable)
+        # "stream", "response" or "failed"; never the object (it must stay collectable)
+        self.parsed: str | None = None
+
+
+def _on_parse_failed(state: _RawState, invocation: Invocation, exc: BaseException) -> None:
+    """The caller's ``parse()`` raised (e.g. an invalid JSON body): the call failed, its span ends now."""
+    if state.parsed is None:
+        state.parsed = "failed"
+        invocation.fail(exc)
 
 
 def _end_if_unparsed(state: _RawState, invocation: Invocation) -> None:
@@ -112,7 +121,12 @@ def observe_raw_response(response: Any, invocation: Invocation, observe_stream: 
     if inspect.iscoroutinefunction(parse):
 
         async def async_parse(*args: Any, **kwargs: Any) -> Any:
-            parsed = await parse(response, *args, **kwargs)
+            try:
+                parsed = await parse(response, *args, **kwargs)
+            except BaseException as exc:
+                vars(response).pop("parse", None)
+                _on_parse_failed(state, invocation, exc)
+                raise
             vars(response).pop("parse", None)
             return _on_parsed(state, invocation, observer, parsed)
 
@@ -120,7 +134,12 @@ def observe_raw_response(response: Any, invocation: Invocation, observe_stream: 
     else:
 
         def sync_parse(*args: Any, **kwargs: Any) -> Any:
-            parsed = parse(response, *args, **kwargs)
+            try:
+                parsed = parse(response, *args, **kwargs)
+            except BaseException as exc:
+                vars(response).pop("parse", None)
+                _on_parse_failed(state, invocation, exc)
+                raise
             vars(response).pop("parse", None)
             return _on_parsed(state, invocation, observer, parsed)
 

@@ -265,14 +265,17 @@ class ReplayServer:
     """
 
     def __init__(self, cassette_path: str | os.PathLike[str] | Sequence[Interaction], *, repeat: bool = False,
-                 stream_fault: StreamFault | None = None) -> None:
+                 stream_fault: StreamFault | None = None,
+                 interactions: Sequence[Interaction] | None = None) -> None:
         """``cassette_path`` is a cassette file, or recorded interactions (e.g. picked from several cassettes
         for a multi-turn run: each is served once, in the given order among requests of the same kind).
         ``repeat=True`` serves matched interactions again and again (for exit-path tests that make the
-        same call many times); ``stream_fault`` breaks streamed responses on purpose."""
+        same call many times); ``stream_fault`` breaks streamed responses on purpose; ``interactions``
+        serves these (e.g. mutated ones) instead of the cassette's own."""
         if isinstance(cassette_path, (str, os.PathLike)):
             self.cassette_path = str(cassette_path)
-            self.interactions: list[Interaction] = load_cassette(cassette_path)
+            self.interactions: list[Interaction] = (
+                load_cassette(cassette_path) if interactions is None else list(interactions))
         else:
             self.cassette_path = "<recorded interactions>"
             self.interactions = [replace(interaction, index=index) for index, interaction in enumerate(cassette_path)]

@@ -19,6 +19,7 @@ from huggingplace_sdk.engine import (
     Request,
     field_of,
     integer_of,
+    items_of,
     number_attributes,
     number_of,
     server_of,
@@ -58,7 +59,7 @@ class MessagesCodec:
     def read_response(self, result: Any, recorder: Recorder) -> None:
         recorder.set_response(id=field_of(result, "id"), model=field_of(result, "model"))
         recorder.set_role(_CHOICE, field_of(result, "role") or "assistant")
-        for index, block in enumerate(field_of(result, "content") or ()):
+        for index, block in enumerate(items_of(field_of(result, "content"))):
             _read_block(block, index, recorder, complete=True)
         recorder.set_finish_reason(_CHOICE, field_of(result, "stop_reason"))
         _read_usage(field_of(result, "usage"), recorder)
@@ -67,9 +68,9 @@ class MessagesCodec:
         # Stream events are always SDK model objects: plain getattr on the hot path (one call per event).
         event_type = getattr(chunk, "type", None)
         if event_type == "content_block_delta":
-            delta = chunk.delta
-            if recorder.capture_content or delta.type == "input_json_delta":
-                _read_delta(delta, chunk.index, recorder)
+            delta = getattr(chunk, "delta", None)
+            if recorder.capture_content or getattr(delta, "type", None) == "input_json_delta":
+                _read_delta(delta, getattr(chunk, "index", 0), recorder)  # the recorder checks its type
         elif event_type == "content_block_start":
             _read_block(field_of(chunk, "content_block"), field_of(chunk, "index") or 0, recorder, complete=False)
         elif event_type == "message_start":

@@ -17,6 +17,7 @@ from huggingplace_sdk.engine import (
     Request,
     field_of,
     integer_of,
+    items_of,
     number_attributes,
     server_of,
     strings_of,
@@ -61,7 +62,7 @@ class ChatCodec:
 
     def read_response(self, result: Any, recorder: Recorder) -> None:
         recorder.set_response(id=field_of(result, "id"), model=field_of(result, "model"))
-        for choice in field_of(result, "choices") or ():
+        for choice in items_of(field_of(result, "choices")):
             index = field_of(choice, "index") or 0
             message = field_of(choice, "message")
             if message is not None:
@@ -75,7 +76,7 @@ class ChatCodec:
         if data is None:
             return
         recorder.set_response(id=field_of(data, "id"), model=field_of(data, "model"))
-        for choice in field_of(data, "choices") or ():
+        for choice in items_of(field_of(data, "choices")):
             index = field_of(choice, "index") or 0
             delta = field_of(choice, "delta")
             if delta is not None:
@@ -121,7 +122,7 @@ def _read_message(index: int, message: Any, recorder: Recorder, *, streamed: boo
     role = field_of(message, "role")
     if role:
         recorder.set_role(index, role)
-    tool_calls = field_of(message, "tool_calls")
+    tool_calls = items_of(field_of(message, "tool_calls"))
     if tool_calls:
         _read_tool_calls(index, tool_calls, recorder, streamed=streamed)
     if recorder.capture_content:

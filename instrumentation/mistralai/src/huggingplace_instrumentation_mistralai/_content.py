@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from huggingplace_sdk.engine import field_of
+from huggingplace_sdk.engine import field_of, text_of
 
 Part = dict[str, Any]
 # Only lists and tuples are read: any other iterable may be one-shot, and reading it first (content is read
@@ -81,7 +81,7 @@ def content_parts(content: Any) -> list[Part]:
 
 def thinking_text(chunk: Any) -> str:
     """A thinking chunk holds a list of text chunks."""
-    return "".join(field_of(inner, "text") or "" for inner in field_of(chunk, "thinking") or ())
+    return "".join(text_of(field_of(inner, "text")) or "" for inner in _sequence(field_of(chunk, "thinking")))
 
 
 def arguments_text(arguments: Any) -> str | None:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Call, Recorder, Request, field_of, is_mapping
+from huggingplace_sdk.engine import Call, Recorder, Request, field_of, is_mapping, items_of
 
 from . import _content
 from ._fields import arg, as_int, as_str, put
@@ -31,13 +31,13 @@ def record_response_metadata(result: Any, recorder: Recorder) -> None:
     if not is_mapping(result):
         _record_model_metadata(result, recorder)
         return
-    recorder.set_response(id=as_str(field_of(result, "id")), model=as_str(field_of(result, "model")))
+    recorder.set_response(id=field_of(result, "id"), model=field_of(result, "model"))  # the recorder checks types
     _record_openai_metadata(field_of(result, "service_tier"), field_of(result, "system_fingerprint"), recorder)
 
 
 def _record_model_metadata(result: Any, recorder: Recorder) -> None:
-    """The SDK's response model: plain attribute reads."""
-    recorder.set_response(id=as_str(getattr(result, "id", None)), model=as_str(getattr(result, "model", None)))
+    """The SDK's response model: plain attribute reads (the recorder checks and counts wrong types)."""
+    recorder.set_response(id=getattr(result, "id", None), model=getattr(result, "model", None))
     _record_openai_metadata(getattr(result, "service_tier", None), getattr(result, "system_fingerprint", None),
                             recorder)
 
@@ -50,7 +50,7 @@ def _record_openai_metadata(tier: Any, fingerprint: Any, recorder: Recorder) -> 
 
 
 def _record_tool_calls(index: int, message: Any, recorder: Recorder) -> None:
-    for position, call in enumerate(field_of(message, "tool_calls") or ()):
+    for position, call in enumerate(items_of(field_of(message, "tool_calls"))):
         function = field_of(call, "function")
         call_index = as_int(field_of(call, "index"))  # present on stream deltas only
         recorder.add_tool_call(
@@ -106,7 +106,7 @@ class ChatCodec:
         # The SDK's response model: plain attribute reads (a response holds no "not given" sentinels).
         _record_model_metadata(result, recorder)
         capture = recorder.capture_content
-        for position, choice in enumerate(getattr(result, "choices", None) or ()):
+        for position, choice in enumerate(items_of(getattr(result, "choices", None))):
             index = getattr(choice, "index", None)
             index = position if type(index) is not int else index
             reason = getattr(choice, "finish_reason", None)
@@ -132,7 +132,7 @@ class ChatCodec:
         if recorder.response_model is None:
             _record_model_metadata(chunk, recorder)
         capture = recorder.capture_content
-        for position, choice in enumerate(choices or ()):
+        for position, choice in enumerate(items_of(choices)):
             index = getattr(choice, "index", None)
             index = position if index is None else index
             delta = getattr(choice, "delta", None)
@@ -151,7 +151,7 @@ class ChatCodec:
     def _read_fields(self, result: Mapping[str, Any], message_key: str, recorder: Recorder) -> None:
         """A response or chunk given as a plain mapping (raw JSON)."""
         record_response_metadata(result, recorder)
-        for position, choice in enumerate(field_of(result, "choices") or ()):
+        for position, choice in enumerate(items_of(field_of(result, "choices"))):
             index = as_int(field_of(choice, "index"))
             index = position if index is None else index
             message = field_of(choice, message_key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Call, Recorder, Request, field_of
+from huggingplace_sdk.engine import Call, Recorder, Request, field_of, items_of
 
 from . import _content
 from ._chat import record_response_metadata
@@ -27,7 +27,7 @@ class CompletionsCodec:
 
     def read_response(self, result: Any, recorder: Recorder) -> None:
         record_response_metadata(result, recorder)
-        for position, choice in enumerate(field_of(result, "choices") or ()):
+        for position, choice in enumerate(items_of(field_of(result, "choices"))):
             index = as_int(field_of(choice, "index"))
             index = position if index is None else index
             text = field_of(choice, "text")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Call, Recorder, Request, field_of
+from huggingplace_sdk.engine import Call, Recorder, Request, field_of, items_of
 
 from ._fields import arg, as_int, as_str, put
 from ._request import new_request
@@ -22,7 +22,7 @@ class EmbeddingsCodec:
 
     def read_response(self, result: Any, recorder: Recorder) -> None:
         recorder.set_response(model=as_str(field_of(result, "model")))
-        data = field_of(result, "data") or ()
+        data = items_of(field_of(result, "data"))
         embedding = field_of(data[0], "embedding") if data else None
         if isinstance(embedding, list) and embedding:
             recorder.set_attribute(sc.GEN_AI_EMBEDDINGS_DIMENSION_COUNT, len(embedding))

@@ -13,7 +13,7 @@ import inspect
 from typing import Any
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Call, Recorder, Request, field_of
+from huggingplace_sdk.engine import Call, Recorder, Request, field_of, items_of
 
 from . import _content
 from ._chat import record_response_metadata
@@ -30,7 +30,7 @@ _REASONING_DELTAS = frozenset({"response.reasoning_summary_text.delta", "respons
 def finish_reason(response: Any) -> str | None:
     status = field_of(response, "status")
     if status == "completed":
-        items = field_of(response, "output") or ()
+        items = items_of(field_of(response, "output"))
         return "tool_calls" if any(field_of(item, "type") in _TOOL_CALL_ITEMS for item in items) else "stop"
     if status == "incomplete":
         return as_str(field_of(field_of(response, "incomplete_details"), "reason")) or "incomplete"
@@ -76,11 +76,11 @@ class ResponsesCodec:
     def read_response(self, result: Any, recorder: Recorder) -> None:
         _record_summary(result, recorder)
         calls = 0
-        for item in field_of(result, "output") or ():
+        for item in items_of(field_of(result, "output")):
             kind = field_of(item, "type")
             if kind == "message":
                 recorder.set_role(0, as_str(field_of(item, "role")) or "assistant")
-                for part in field_of(item, "content") or ():
+                for part in items_of(field_of(item, "content")):
                     key = "text" if field_of(part, "type") == "output_text" else "refusal"
                     text = field_of(part, key)
                     if isinstance(text, str) and text:
@@ -95,7 +95,7 @@ class ResponsesCodec:
                 )
                 calls += 1
             elif kind == "reasoning":
-                for summary in field_of(item, "summary") or ():
+                for summary in items_of(field_of(item, "summary")):
                     text = field_of(summary, "text")
                     if isinstance(text, str) and text:
                         recorder.add_text(0, text, kind="reasoning")

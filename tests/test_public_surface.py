@@ -25,6 +25,10 @@ ENGINE = {
     "argument_of", "platform_session_attributes",
     "StreamObserver", "observe_raw_response", "raw_response_handler", "wrapped_call_engine",
     "field_of", "given_value", "integer_of", "is_mapping", "number_attributes", "number_of", "strings_of", "text_of",
+    # OpenAI-style chat completions reading, shared by the openai and groq adapters
+    "CHAT_SAMPLING", "ChatCompletionsCodec", "call_argument", "chat_content_parts", "chat_messages", "chat_output_type",
+    "chat_tool_definitions", "is_usage_only_chunk", "json_arguments", "non_empty_str", "put_attribute",
+    "put_chat_sampling", "record_chat_usage", "stop_sequences", "strict_float", "strict_int",
 }
 
 
@@ -48,6 +52,6 @@ def test_every_distribution_ships_py_typed() -> None:
     packages = [ROOT / "src" / "huggingplace_sdk"]
     packages += [p for p in (ROOT / "instrumentation").glob("*/src/*") if p.is_dir()]
     packages += [p for p in (ROOT / "exporters").glob("*/src/*") if p.is_dir()]
-    assert len(packages) == 8
+    assert len(packages) == 10
     for package in packages:
         assert (package / "py.typed").is_file(), package

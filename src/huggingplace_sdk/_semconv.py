@@ -197,3 +197,9 @@ CONVERSIMPLE_EVENT_REPLY_ERROR: Final = HP_CONVERSIMPLE + "reply_error"
 OPENAI_REQUEST_SERVICE_TIER: Final = "openai.request.service_tier"
 OPENAI_RESPONSE_SERVICE_TIER: Final = "openai.response.service_tier"
 OPENAI_RESPONSE_SYSTEM_FINGERPRINT: Final = "openai.response.system_fingerprint"
+
+# --- Ollama-specific: the server's own timings, in nanoseconds as the API reports them -----------------
+OLLAMA_RESPONSE_TOTAL_DURATION: Final = "ollama.response.total_duration_ns"
+OLLAMA_RESPONSE_LOAD_DURATION: Final = "ollama.response.load_duration_ns"
+OLLAMA_RESPONSE_PROMPT_EVAL_DURATION: Final = "ollama.response.prompt_eval_duration_ns"
+OLLAMA_RESPONSE_EVAL_DURATION: Final = "ollama.response.eval_duration_ns"

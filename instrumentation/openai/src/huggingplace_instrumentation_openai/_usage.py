@@ -4,35 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from huggingplace_sdk.engine import Recorder, field_of
+from huggingplace_sdk.engine import Recorder, field_of, record_chat_usage
 
 from ._fields import as_int
 
-_MISSING: Any = object()
-
-
-def record_chat_usage(usage: Any, recorder: Recorder) -> None:
-    """``prompt_tokens`` / ``completion_tokens`` with cached and reasoning details."""
-    if usage is None:
-        return
-    input_tokens = getattr(usage, "prompt_tokens", _MISSING)
-    if input_tokens is not _MISSING:  # the SDK's model (a mapping has no such attribute)
-        prompt = getattr(usage, "prompt_tokens_details", None)
-        completion = getattr(usage, "completion_tokens_details", None)
-        recorder.set_usage(
-            input_tokens=input_tokens if type(input_tokens) is int else None,
-            output_tokens=as_int(getattr(usage, "completion_tokens", None)),
-            cache_read_input_tokens=None if prompt is None else as_int(field_of(prompt, "cached_tokens")),
-            reasoning_output_tokens=None if completion is None else as_int(
-                field_of(completion, "reasoning_tokens")),
-        )
-        return
-    recorder.set_usage(
-        input_tokens=as_int(field_of(usage, "prompt_tokens")),
-        output_tokens=as_int(field_of(usage, "completion_tokens")),
-        cache_read_input_tokens=as_int(field_of(field_of(usage, "prompt_tokens_details"), "cached_tokens")),
-        reasoning_output_tokens=as_int(field_of(field_of(usage, "completion_tokens_details"), "reasoning_tokens")),
-    )
+__all__ = ["record_chat_usage", "record_responses_usage"]
 
 
 def record_responses_usage(usage: Any, recorder: Recorder) -> None:

@@ -20,6 +20,7 @@ from huggingplace_sdk.testing import (
     Interaction,
     ReplayServer,
     SpanCapture,
+    assert_no_secret_in_spans,
     cassette_paths,
     recorded_request_json,
 )
@@ -27,6 +28,7 @@ from huggingplace_sdk.testing import (
 from ._recorded import call_kwargs, response_objects
 
 CASSETTES = cassette_paths("ollama")
+API_KEY = "ollama-replay-secret-93b0"
 DURATIONS = {
     "total_duration": sc.OLLAMA_RESPONSE_TOTAL_DURATION,
     "load_duration": sc.OLLAMA_RESPONSE_LOAD_DURATION,
@@ -62,6 +64,7 @@ async def _call(how: str, base_url: str, interaction: Interaction, monkeypatch: 
 async def test_cassette_replays_into_spans_with_recorded_values(
     path: Path, how: str, capture_content: bool, span_capture: SpanCapture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("OLLAMA_API_KEY", API_KEY)  # sent as a Bearer header by clients made from now on
     span_capture.instrument(OllamaInstrumentor(), capture_content=capture_content)
     with ReplayServer(path) as server:
         results = [await _call(how, server.base_url, interaction, monkeypatch) for interaction in server.interactions]
@@ -69,6 +72,9 @@ async def test_cassette_replays_into_spans_with_recorded_values(
         port = int(server.base_url.rsplit(":", 1)[1].split("/")[0])
     spans = span_capture.spans()
     assert len(spans) == len(server.interactions)
+    assert_no_secret_in_spans(spans, [API_KEY])
+    if how != "module":  # the module-level client was made at import, before the key was set
+        assert all(r.headers.get("authorization") == f"Bearer {API_KEY}" for r in server.requests)
     for span, interaction, result in zip(spans, server.interactions, results, strict=True):
         _check(span, interaction, result, port, capture_content)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[1]
-LLM_ADAPTERS = ("openai", "anthropic", "mistralai", "groq", "ollama")
+LLM_ADAPTERS = ("openai", "anthropic", "mistralai", "groq", "ollama", "cohere")
 
 
 def oldest_claimed(adapter: str) -> str:

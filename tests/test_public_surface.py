@@ -52,6 +52,6 @@ def test_every_distribution_ships_py_typed() -> None:
     packages = [ROOT / "src" / "huggingplace_sdk"]
     packages += [p for p in (ROOT / "instrumentation").glob("*/src/*") if p.is_dir()]
     packages += [p for p in (ROOT / "exporters").glob("*/src/*") if p.is_dir()]
-    assert len(packages) == 10
+    assert len(packages) == 11
     for package in packages:
         assert (package / "py.typed").is_file(), package

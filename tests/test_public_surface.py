@@ -28,6 +28,10 @@ ENGINE = {
     "observe_stream_methods", "stream_method_hooks",
     "field_of", "given_value", "integer_of", "is_mapping", "items_of", "number_attributes", "number_of",
     "strings_of", "text_of",
+    # OpenAI-style chat completions reading, shared by the openai and groq adapters
+    "CHAT_SAMPLING", "ChatCompletionsCodec", "call_argument", "chat_content_parts", "chat_messages", "chat_output_type",
+    "chat_tool_definitions", "is_usage_only_chunk", "json_arguments", "non_empty_str", "put_attribute",
+    "put_chat_sampling", "record_chat_usage", "stop_sequences", "strict_float", "strict_int",
 }
 
 

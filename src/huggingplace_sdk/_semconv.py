@@ -254,3 +254,16 @@ HP_BUDGET_EVENT: Final = "huggingplace.budget.exceeded"  # span event on a call 
 HP_BUDGET_LIMIT: Final = "huggingplace.budget.limit_usd"
 HP_BUDGET_SPENT: Final = "huggingplace.budget.spent_usd"
 METRIC_COST: Final = "huggingplace.gen_ai.client.cost"  # counter, USD, by provider and model
+# --- Ollama-specific: the server's own timings, in nanoseconds as the API reports them -----------------
+OLLAMA_RESPONSE_TOTAL_DURATION: Final = "ollama.response.total_duration_ns"
+OLLAMA_RESPONSE_LOAD_DURATION: Final = "ollama.response.load_duration_ns"
+OLLAMA_RESPONSE_PROMPT_EVAL_DURATION: Final = "ollama.response.prompt_eval_duration_ns"
+OLLAMA_RESPONSE_EVAL_DURATION: Final = "ollama.response.eval_duration_ns"
+
+# --- Cohere-specific: billed units as the API reports them, beside the token counts in gen_ai.usage.* ----
+COHERE_BILLED_INPUT_TOKENS: Final = "cohere.usage.billed_units.input_tokens"
+COHERE_BILLED_OUTPUT_TOKENS: Final = "cohere.usage.billed_units.output_tokens"
+COHERE_BILLED_SEARCH_UNITS: Final = "cohere.usage.billed_units.search_units"
+COHERE_BILLED_CLASSIFICATIONS: Final = "cohere.usage.billed_units.classifications"
+COHERE_RERANK_TOP_N: Final = "cohere.request.rerank.top_n"
+COHERE_RERANK_DOCUMENT_COUNT: Final = "cohere.request.rerank.document_count"

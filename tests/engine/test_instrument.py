@@ -24,7 +24,7 @@ def _clean() -> Iterator[None]:
 
 def test_adapters_are_discovered_through_the_entry_point_group() -> None:
     names = set(huggingplace_sdk.available_adapters())
-    assert {"openai", "anthropic", "mistralai"} <= names
+    assert {"openai", "anthropic", "mistralai", "groq", "ollama", "cohere"} <= names
 
 
 def test_unknown_adapter_and_unknown_options_raise_before_anything_changes() -> None:

@@ -1,0 +1,33 @@
+"""OllamaInstrumentor: which ollama methods and module-level functions are traced, each with its codec."""
+
+from __future__ import annotations
+
+from huggingplace_sdk.engine import Codec, GenAIInstrumentor, Hook, Target
+
+from ._codecs import ChatCodec, EmbedCodec, GenerateCodec
+from ._request import PROVIDER
+
+# 0.4 is the first release whose results are pydantic models (earlier ones return plain dicts) and whose
+# module has ``embed``; the adapter's tests pass at 0.4.0 and at the newest release.
+SUPPORTED = "ollama >= 0.4, < 1"
+
+
+class OllamaInstrumentor(GenAIInstrumentor):
+    """Traces ``chat``, ``generate``, ``embed`` and ``embeddings`` of ``Client`` and ``AsyncClient``, and the
+    module-level functions (``ollama.chat`` ...), which are bound to a client made at import time and so
+    are not reached through the class."""
+
+    provider = PROVIDER
+    instruments = (SUPPORTED,)
+
+    def targets(self) -> list[Target | Hook]:
+        chat, generate, embed = ChatCodec(), GenerateCodec(), EmbedCodec()
+        methods: list[tuple[str, Codec]] = [
+            ("chat", chat), ("generate", generate), ("embed", embed), ("embeddings", embed),
+        ]
+        targets: list[Target | Hook] = []
+        for name, codec in methods:
+            targets.append(Target("ollama._client", f"Client.{name}", codec))
+            targets.append(Target("ollama._client", f"AsyncClient.{name}", codec, is_async=True))
+            targets.append(Target("ollama", name, codec))
+        return targets

@@ -111,6 +111,8 @@ def test_spool_cap_evicts_the_oldest_batches_and_counts_them(
     probe.force_flush(5000)
     [probe_file] = (tmp_path / "probe").glob("*.jsonl")
     one_file = probe_file.stat().st_size
+    # Stopped now: alive, it would send its own spooled "question 0" once the shared clock passes the cooldown.
+    probe.shutdown(timeout_millis=2000)
 
     exporter = make_exporter(spool_dir=spool_dir, max_retries=0, spool_max_bytes=int(one_file * 2.5))
     tracer = tracer_for(exporter)

@@ -95,7 +95,7 @@ def test_retry_after_beyond_the_deadline_gives_up_and_counts_the_drop(
 
 
 def test_hung_endpoint_flush_and_shutdown_return_within_their_timeout(
-    server: Any, make_exporter: Any, tracer_for: Any, export_interaction: Any
+    server: Any, make_exporter: Any, tracer_for: Any, export_interaction: Any, returned_on_time: Any
 ) -> None:
     server.faults.hang_next(10)
     # Real clock and real (interruptible) waits: this test is about a wall-time bound.
@@ -111,15 +111,16 @@ def test_hung_endpoint_flush_and_shutdown_return_within_their_timeout(
     shutdown_elapsed = time.monotonic() - started
 
     assert flushed is False
-    assert flush_elapsed <= 0.55
-    assert shutdown_elapsed <= 0.55
+    # Waiting for the held request instead would take its 10 s timeout.
+    assert returned_on_time(flush_elapsed, 0.5)
+    assert returned_on_time(shutdown_elapsed, 0.5)
     # The interaction stuck in the abandoned request is counted, not silently lost.
     assert exporter.get_metrics()["dropped"] == {"shutdown": 1}
     assert exporter.get_metrics()["sent"] == 0 and server.store.count() == 0
 
 
 def test_flush_cuts_the_request_timeout_to_its_budget_and_keeps_the_batch(
-    server: Any, make_exporter: Any, tracer_for: Any, export_interaction: Any
+    server: Any, make_exporter: Any, tracer_for: Any, export_interaction: Any, returned_on_time: Any
 ) -> None:
     server.faults.hang_next(1)
     exporter = make_exporter(clock=time.monotonic, sleep=None, timeout=10_000, late_child_wait=60.0)
@@ -127,7 +128,7 @@ def test_flush_cuts_the_request_timeout_to_its_budget_and_keeps_the_batch(
 
     started = time.monotonic()
     assert exporter.force_flush(400) is False
-    assert time.monotonic() - started <= 0.44
+    assert returned_on_time(time.monotonic() - started, 0.4)  # an uncut attempt would wait its 10 s
 
     server.faults.release()
     assert exporter.force_flush(5000) is True

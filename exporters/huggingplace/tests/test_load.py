@@ -1,4 +1,8 @@
-"""Ten times the sustainable load: memory stays bounded and every drop is counted exactly."""
+"""Ten times the sustainable load: memory stays bounded and every drop is counted exactly.
+
+The held request is given a client timeout far beyond any test run: with the default (a real 10 s) a slow,
+loaded machine saw it time out, the retry (no longer held) succeed and the worker drain the queue.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,14 @@ import gc
 import tracemalloc
 from typing import Any
 
+_NEVER_TIMES_OUT_MS = 3_600_000.0  # the stuck request stays stuck until the test releases it
+
 
 def test_overload_drops_exactly_what_does_not_fit_and_delivers_the_rest(
     server: Any, make_exporter: Any, tracer_for: Any, export_interaction: Any
 ) -> None:
     server.faults.hang_next(1)
-    exporter = make_exporter(max_queue_size=50)
+    exporter = make_exporter(max_queue_size=50, timeout=_NEVER_TIMES_OUT_MS)
     tracer = tracer_for(exporter)
     export_interaction(tracer, 0)
     assert server.faults.wait_for_held(1)  # the worker is stuck sending interaction 0
@@ -35,7 +41,7 @@ def test_memory_stays_flat_while_the_endpoint_is_stuck(
     server: Any, make_exporter: Any, tracer_for: Any, export_interaction: Any
 ) -> None:
     server.faults.hang_next(1)
-    exporter = make_exporter(max_queue_size=100, max_open_traces=100)
+    exporter = make_exporter(max_queue_size=100, max_open_traces=100, timeout=_NEVER_TIMES_OUT_MS)
     tracer = tracer_for(exporter)
     export_interaction(tracer, 0)
     assert server.faults.wait_for_held(1)

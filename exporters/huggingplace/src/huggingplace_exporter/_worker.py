@@ -87,6 +87,9 @@ class DeliveryWorker:
         self._ready: deque[_Batch] = deque()
         self._blocked_until = 0.0  # clock time before which nothing is sent (a Retry-After or backoff)
         self._in_flight: _Batch | None = None
+        # Interactions the worker took out of the queue for the batch it is building (converting, spooling):
+        # still held in memory, so the queue bound and a shutdown's drop count include them.
+        self._building = 0
         self._spool: Spool | None = None
         self._backlog: deque[SpoolFile] = deque()
         self._backlog_not_before = 0.0
@@ -186,7 +189,7 @@ class DeliveryWorker:
 
     def _queued_locked(self) -> int:
         """Interactions held in memory awaiting delivery (the queue bound covers all of them)."""
-        return len(self._queue) + len(self._encoded) + sum(len(b.logs) for b in self._ready)
+        return len(self._queue) + len(self._encoded) + self._building + sum(len(b.logs) for b in self._ready)
 
     def _abandon(self) -> None:
         """Shutdown's budget ran out with the worker still busy: account for what it still holds."""
@@ -198,7 +201,10 @@ class DeliveryWorker:
             self._encoded.clear()
             batches = [*self._ready, *([self._in_flight] if self._in_flight is not None else [])]
             self._ready.clear()
-        lost = len(leftovers) + len(encoded)
+            # With a spool the batch being built is written to disk before anything else (the next process
+            # sends it); without one it exists only in this worker's hands.
+            building = self._building if self._spool is None else 0
+        lost = len(leftovers) + len(encoded) + building
         lost += sum(len(b.logs) for b in batches if b.spool_file is None)
         self._metrics.dropped(DROP_SHUTDOWN, lost)
 
@@ -227,6 +233,7 @@ class DeliveryWorker:
             except Exception:
                 internal_error("worker", reraise=False)
                 with self._cond:
+                    self._building = 0  # a batch cut short by the error is gone; keep the queue bound right
                     self._flush_done = self._flush_requested
                     self._cond.notify_all()
                     if self._stopping:
@@ -276,11 +283,12 @@ class DeliveryWorker:
                     return  # honouring the server's wait does not fit in this flush
                 self._sleep(blocked)
                 continue
-            batch = self._next_batch()
+            batch = self._next_batch()  # already marked in flight: never out of sight of a shutdown's count
             if batch is None:
                 return
             with self._cond:
-                self._in_flight = batch
+                if self._abandoned:
+                    return  # shutdown gave up on this worker and counted what it held: send nothing more
             if self._send_arrays(budget):
                 outcome = self._sender.send_array(batch.logs, budget_s=budget)
                 outcomes: list[PostOutcome] | None = None
@@ -311,16 +319,25 @@ class DeliveryWorker:
             # Write-ahead: everything queued goes to disk before anything more is sent.
             while (built := self._build_batch(write_ahead=True)) is not None:
                 with self._cond:
+                    self._building -= len(built.logs)
                     self._ready.append(built)
         with self._cond:
             if self._ready:
-                return self._ready.popleft()
+                self._in_flight = self._ready.popleft()
+                return self._in_flight
         while self._backlog and self._clock() >= self._backlog_not_before:
             spooled = self._backlog.popleft()
             body = self._spool.read(spooled) if self._spool is not None else None
             if body is not None:  # None: evicted by the size cap meanwhile (already counted)
-                return _Batch(_logs_of(body), spooled)
-        return self._build_batch(write_ahead=True)
+                with self._cond:
+                    self._in_flight = _Batch(_logs_of(body), spooled)
+                    return self._in_flight
+        built = self._build_batch(write_ahead=True)
+        if built is not None:
+            with self._cond:
+                self._building -= len(built.logs)
+                self._in_flight = built
+        return built
 
     def _build_batch(self, *, write_ahead: bool) -> _Batch | None:
         """Convert queued interactions into one batch bounded by count and bytes."""
@@ -334,11 +351,13 @@ class DeliveryWorker:
             encoded = item[1]
             extra = len(encoded) + (1 if parts else 0)  # the comma
             if size + extra > settings.max_batch_bytes:
+                with self._cond:
+                    self._building -= 1
+                    if parts:
+                        self._encoded.appendleft(item)  # back in the queue's count: the next batch takes it
                 if not parts:
                     self._metrics.dropped(DROP_TOO_LARGE)
                     continue
-                with self._cond:
-                    self._encoded.appendleft(item)
                 break
             parts.append(item)
             size += extra
@@ -353,10 +372,12 @@ class DeliveryWorker:
         while True:
             with self._cond:
                 if self._encoded:
+                    self._building += 1
                     return self._encoded.popleft()
                 if not self._queue:
                     return None
                 interaction = self._queue.popleft()
+                self._building += 1
             try:
                 return build_encoded_log(
                     interaction_to_log_options(interaction),
@@ -365,10 +386,11 @@ class DeliveryWorker:
                 )
             except ValidationError:
                 _logger.warning("huggingplace exporter: an interaction could not be built", exc_info=True)
-                self._metrics.dropped(DROP_INVALID)
             except Exception:
                 internal_error("convert", reraise=False)
-                self._metrics.dropped(DROP_INVALID)
+            with self._cond:
+                self._building -= 1
+            self._metrics.dropped(DROP_INVALID)
 
     def _write_spool(self, batch: _Batch) -> None:
         assert self._spool is not None

@@ -26,6 +26,11 @@ RequestReader = Callable[[Call, str], Request]
 MetadataReader = Callable[[Any, Recorder], None]
 # Reads usage a vendor reports somewhere else than ``usage`` on a chunk (e.g. groq's ``x_groq.usage``).
 ChunkUsageReader = Callable[[Any, Recorder], None]
+# Records a ``usage`` object (``record_chat_usage`` unless a vendor reports more, e.g. cache writes).
+UsageReader = Callable[[Any, Recorder], None]
+# Reads vendor-specific fields of a message or delta of choice ``index`` (e.g. LiteLLM's
+# ``reasoning_content``); called where the standard fields are read, just before them.
+MessageReader = Callable[[int, Any, Recorder], None]
 
 
 # --- argument reading -------------------------------------------------------------------------------------
@@ -309,17 +314,26 @@ class ChatCompletionsCodec:
     ``new_request(call, operation)`` reads what the vendor decides (provider, model, stream, server);
     ``sampling`` maps the optional arguments to attributes; ``read_metadata`` reads vendor fields of a
     response or chunk model; ``read_chunk_usage`` reads usage a vendor reports outside ``usage``;
-    ``prepare_stream(call, request)`` may change a streamed request (e.g. to ask for its usage).
+    ``prepare_stream(call, request)`` may change a streamed request (e.g. to ask for its usage);
+    ``record_usage`` records a ``usage`` object; ``read_message`` reads vendor fields of a message or delta.
     """
 
     def __init__(self, new_request: RequestReader, *, sampling: Sampling = CHAT_SAMPLING,
                  read_metadata: MetadataReader | None = None, read_chunk_usage: ChunkUsageReader | None = None,
-                 prepare_stream: Callable[[Call, Request], None] | None = None) -> None:
+                 prepare_stream: Callable[[Call, Request], None] | None = None,
+                 record_usage: UsageReader = record_chat_usage, read_message: MessageReader | None = None) -> None:
         self._new_request = new_request
         self._sampling = sampling
         self._read_metadata = read_metadata
         self._read_chunk_usage = read_chunk_usage
         self._prepare_stream = prepare_stream
+        self._record_usage = record_usage
+        self._read_message = read_message
+
+    def _record_message(self, index: int, message: Any, recorder: Recorder) -> None:
+        if self._read_message is not None:
+            self._read_message(index, message, recorder)
+        _record_message(index, message, recorder)
 
     def read_request(self, call: Call) -> Request:
         kwargs = call.kwargs
@@ -364,10 +378,10 @@ class ChatCompletionsCodec:
             if message is None:
                 continue
             if capture:
-                _record_message(index, message, recorder)
+                self._record_message(index, message, recorder)
             elif getattr(message, "tool_calls", None) or getattr(message, "function_call", None):
                 _record_tool_calls(index, message, recorder)
-        record_chat_usage(getattr(result, "usage", None), recorder)
+        self._record_usage(getattr(result, "usage", None), recorder)
 
     def read_chunk(self, chunk: Any, recorder: Recorder) -> None:
         # The hot path (one call per streamed chunk): plain attribute reads on the SDK's chunk model,
@@ -386,7 +400,7 @@ class ChatCompletionsCodec:
             delta = getattr(choice, "delta", None)
             if delta is not None:
                 if capture:
-                    _record_message(index, delta, recorder)
+                    self._record_message(index, delta, recorder)
                 elif getattr(delta, "tool_calls", None) or getattr(delta, "function_call", None):
                     _record_tool_calls(index, delta, recorder)
             reason = getattr(choice, "finish_reason", None)
@@ -394,7 +408,7 @@ class ChatCompletionsCodec:
                 recorder.set_finish_reason(index, reason)
         usage = getattr(chunk, "usage", None)
         if usage is not None:
-            record_chat_usage(usage, recorder)
+            self._record_usage(usage, recorder)
         elif self._read_chunk_usage is not None:
             self._read_chunk_usage(chunk, recorder)
 
@@ -406,11 +420,11 @@ class ChatCompletionsCodec:
             index = position if index is None else index
             message = field_of(choice, message_key)
             if message is not None:
-                _record_message(index, message, recorder)
+                self._record_message(index, message, recorder)
             recorder.set_finish_reason(index, non_empty_str(field_of(choice, "finish_reason")))
         usage = field_of(result, "usage")
         if usage is not None:
-            record_chat_usage(usage, recorder)
+            self._record_usage(usage, recorder)
         elif self._read_chunk_usage is not None:
             self._read_chunk_usage(result, recorder)
 

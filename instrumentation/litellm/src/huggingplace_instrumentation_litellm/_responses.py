@@ -14,9 +14,20 @@ import binascii
 from typing import Any
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Call, Recorder, Request, field_of, integer_of, number_attributes, text_of
+from huggingplace_sdk.engine import (
+    Call,
+    Message,
+    Recorder,
+    Request,
+    chat_content_parts,
+    chat_tool_definitions,
+    field_of,
+    integer_of,
+    items_of,
+    number_attributes,
+    text_of,
+)
 
-from . import _content
 from ._chat import new_request
 from ._providers import model_of
 
@@ -27,6 +38,34 @@ _NUMERIC_PARAMETERS = (
 )
 _TERMINAL_EVENTS = frozenset({"response.completed", "response.incomplete", "response.failed"})
 _ENCODED_ID_MARK = "response_id:"
+
+
+def responses_input(given: Any) -> list[Message]:
+    """Responses ``input``: a string, or a list of messages and items (reasoning, tool calls, outputs).
+
+    Only a list or tuple is read: another iterable may be one-shot, and content is read before the call.
+    """
+    if isinstance(given, str):
+        return [{"role": "user", "parts": [{"type": "text", "content": given}]}]
+    result: list[Message] = []
+    for item in items_of(given):
+        kind = field_of(item, "type")
+        if kind == "function_call":
+            result.append({"role": "assistant", "parts": [{
+                "type": "tool_call", "id": field_of(item, "call_id"), "name": field_of(item, "name"),
+                "arguments": field_of(item, "arguments"),
+            }]})
+        elif kind == "function_call_output":
+            result.append({"role": "tool", "parts": [{
+                "type": "tool_call_response", "id": field_of(item, "call_id"), "response": field_of(item, "output"),
+            }]})
+        elif kind == "reasoning":
+            text = "".join(str(field_of(s, "text") or "") for s in items_of(field_of(item, "summary")))
+            result.append({"role": "assistant", "parts": [{"type": "reasoning", "content": text}]})
+        else:
+            role = str(field_of(item, "role") or "user")
+            result.append({"role": role, "parts": chat_content_parts(field_of(item, "content"))})
+    return result
 
 
 def provider_response_id(response_id: Any) -> str | None:
@@ -77,12 +116,12 @@ class ResponsesCodec:
         request = new_request(call, sc.OP_CHAT, model_of(call, 1), stream=bool(kwargs.get("stream")))
         request.attributes = number_attributes(kwargs, _NUMERIC_PARAMETERS)
         given = kwargs.get("input", call.args[0] if call.args else None)
-        request.input_messages = lambda: _content.responses_input(given)
+        request.input_messages = lambda: responses_input(given)
         instructions = kwargs.get("instructions")
         if isinstance(instructions, str) and instructions:
             request.system_instructions = lambda: [{"type": "text", "content": instructions}]
         if kwargs.get("tools"):
-            request.tool_definitions = lambda: _content.tool_definitions(kwargs.get("tools"))
+            request.tool_definitions = lambda: chat_tool_definitions(kwargs.get("tools"))
         return request
 
     def read_response(self, result: Any, recorder: Recorder) -> None:

@@ -198,9 +198,13 @@ def chat_content_parts(content: Any) -> list[dict[str, Any]]:
 
 
 def chat_messages(messages: Any) -> list[Message]:
-    """Chat completion ``messages`` (dicts or SDK models) as GenAI input messages."""
+    """Chat completion ``messages`` (dicts or SDK models) as GenAI input messages.
+
+    Only a list or tuple is read: another iterable (a generator) may be one-shot, and content is read before
+    the call, so reading it would leave nothing for the client to send.
+    """
     result: list[Message] = []
-    for message in given_value(messages) or ():
+    for message in items_of(given_value(messages)):
         role = str(field_of(message, "role") or "user")
         parts = chat_content_parts(field_of(message, "content"))
         for call in items_of(field_of(message, "tool_calls")):
@@ -230,9 +234,10 @@ def chat_messages(messages: Any) -> list[Message]:
 
 
 def chat_tool_definitions(tools: Any) -> list[dict[str, Any]]:
-    """Tool definitions flattened to {type, name, description, parameters} (chat and Responses shapes)."""
+    """Tool definitions flattened to {type, name, description, parameters} (chat and Responses shapes).
+    Only a list or tuple is read (see ``chat_messages``)."""
     definitions: list[dict[str, Any]] = []
-    for tool in given_value(tools) or ():
+    for tool in items_of(given_value(tools)):
         if not isinstance(tool, dict):
             continue
         nested = tool.get("function")

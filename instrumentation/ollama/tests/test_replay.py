@@ -58,6 +58,12 @@ async def _call(how: str, base_url: str, interaction: Interaction, monkeypatch: 
     return list(result) if kwargs.get("stream") else result
 
 
+def _sends_api_key(how: str) -> bool:
+    """Whether this ollama release's client of that kind sends ``OLLAMA_API_KEY`` (older ones do not)."""
+    client = ollama.AsyncClient() if how == "async" else ollama.Client()
+    return "authorization" in {name.lower() for name in client._client.headers}
+
+
 @pytest.mark.parametrize("path", CASSETTES, ids=lambda p: p.stem)
 @pytest.mark.parametrize("how", ["sync", "async", "module"])
 @pytest.mark.parametrize("capture_content", [True, False], ids=["content", "no_content"])
@@ -73,7 +79,7 @@ async def test_cassette_replays_into_spans_with_recorded_values(
     spans = span_capture.spans()
     assert len(spans) == len(server.interactions)
     assert_no_secret_in_spans(spans, [API_KEY])
-    if how != "module":  # the module-level client was made at import, before the key was set
+    if how != "module" and _sends_api_key(how):  # the module-level client was made at import, before the key
         assert all(r.headers.get("authorization") == f"Bearer {API_KEY}" for r in server.requests)
     for span, interaction, result in zip(spans, server.interactions, results, strict=True):
         _check(span, interaction, result, port, capture_content)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import httpx2
 import openai
 import pytest
 from huggingplace_instrumentation_openai import OpenAIInstrumentor
@@ -18,18 +17,20 @@ from huggingplace_instrumentation_openai import OpenAIInstrumentor
 from huggingplace_sdk import _semconv as sc
 from huggingplace_sdk.testing import SpanCapture, cassette_path, decoded_body, load_cassette, recorded_json
 
+# openai 3.x sends through httpx2, older releases through httpx: the transport must be the client's own kind.
+http: Any = getattr(openai._base_client, "httpx2", None) or openai._base_client.httpx
 RECORDED = load_cassette(cassette_path("openai", "test_chat__test_chat"))[0]
 MESSAGES = [{"role": "user", "content": "Tell me a joke about opentelemetry"}]
 SENT_TO: list[str] = []
 
 
-def _respond(request: httpx2.Request) -> httpx2.Response:
+def _respond(request: Any) -> Any:
     SENT_TO.append(str(request.url))
-    return httpx2.Response(200, headers={"content-type": "application/json"}, content=decoded_body(RECORDED))
+    return http.Response(200, headers={"content-type": "application/json"}, content=decoded_body(RECORDED))
 
 
-def _http() -> httpx2.Client:
-    return httpx2.Client(transport=httpx2.MockTransport(_respond))
+def _http() -> Any:
+    return http.Client(transport=http.MockTransport(_respond))
 
 
 def _chat(client: Any, model: str = "gpt-4o-mini") -> Any:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from huggingplace_sdk.testing._cassette import Interaction, decoded_body
-from huggingplace_sdk.testing._replay import StreamFault
+from huggingplace_sdk.testing._replay import StreamFault, _inferred_content_type
 
 REMOVE_FIELD = "remove_field"
 WRONG_TYPE = "wrong_type"
@@ -193,8 +193,10 @@ def _field_mutations(document: Any, interaction: int, event: int | None) -> Iter
 
 
 def _is_event_stream(interaction: Interaction) -> bool:
-    content_type = (interaction.response.header("content-type") or "").split(";")[0].strip().lower()
-    return content_type == "text/event-stream"
+    response = interaction.response
+    # A header-less recording is told by its body, as the replay server tells it (and serves it streamed).
+    content_type = response.header("content-type") or _inferred_content_type(response.body, response.encoded)
+    return content_type.split(";")[0].strip().lower() == "text/event-stream"
 
 
 def mutations_of(interaction: Interaction) -> list[Mutation]:

@@ -18,6 +18,7 @@ from huggingplace_sdk.engine import (
     Request,
     field_of,
     integer_of,
+    items_of,
     number_attributes,
     server_of,
     strings_of,
@@ -64,7 +65,7 @@ class CompletionCodec:
 
     def read_response(self, result: Any, recorder: Recorder) -> None:
         recorder.set_response(id=text_of(field_of(result, "id")), model=text_of(field_of(result, "model")))
-        for choice in field_of(result, "choices") or ():
+        for choice in items_of(field_of(result, "choices")):
             index = field_of(choice, "index") or 0
             message = field_of(choice, "message")
             if message is not None:
@@ -75,7 +76,7 @@ class CompletionCodec:
     def read_chunk(self, chunk: Any, recorder: Recorder) -> None:
         if recorder.response_model is None:
             recorder.set_response(id=text_of(field_of(chunk, "id")), model=text_of(field_of(chunk, "model")))
-        for choice in field_of(chunk, "choices") or ():
+        for choice in items_of(field_of(chunk, "choices")):
             index = field_of(choice, "index") or 0
             delta = field_of(choice, "delta")
             if delta is not None:

@@ -14,7 +14,16 @@ import binascii
 from typing import Any
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Call, Recorder, Request, field_of, integer_of, number_attributes, text_of
+from huggingplace_sdk.engine import (
+    Call,
+    Recorder,
+    Request,
+    field_of,
+    integer_of,
+    items_of,
+    number_attributes,
+    text_of,
+)
 
 from . import _content
 from ._chat import new_request
@@ -47,7 +56,7 @@ def provider_response_id(response_id: Any) -> str | None:
 def finish_reason(response: Any) -> str | None:
     status = field_of(response, "status")
     if status == "completed":
-        items = field_of(response, "output") or ()
+        items = items_of(field_of(response, "output"))
         return "tool_calls" if any(field_of(item, "type") == "function_call" for item in items) else "stop"
     if status == "incomplete":
         return text_of(field_of(field_of(response, "incomplete_details"), "reason")) or "incomplete"
@@ -88,11 +97,11 @@ class ResponsesCodec:
     def read_response(self, result: Any, recorder: Recorder) -> None:
         _read_summary(result, recorder)
         calls = 0
-        for item in field_of(result, "output") or ():
+        for item in items_of(field_of(result, "output")):
             kind = field_of(item, "type")
             if kind == "message":
                 recorder.set_role(0, text_of(field_of(item, "role")) or "assistant")
-                for part in field_of(item, "content") or ():
+                for part in items_of(field_of(item, "content")):
                     text = field_of(part, "text" if field_of(part, "type") == "output_text" else "refusal")
                     if isinstance(text, str) and text:
                         recorder.add_text(0, text)
@@ -102,7 +111,7 @@ class ResponsesCodec:
                                        arguments=text_of(field_of(item, "arguments")))
                 calls += 1
             elif kind == "reasoning":
-                for summary in field_of(item, "summary") or ():
+                for summary in items_of(field_of(item, "summary")):
                     text = field_of(summary, "text")
                     if isinstance(text, str) and text:
                         recorder.add_text(0, text, kind="reasoning")

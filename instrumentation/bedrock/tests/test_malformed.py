@@ -17,6 +17,7 @@ from huggingplace_instrumentation_bedrock import BedrockInstrumentor
 from huggingplace_sdk import _semconv as sc
 from huggingplace_sdk.testing import (
     INVALID_JSON,
+    MUTATION_CASES_ENV,
     MUTATION_KINDS,
     WRONG_TYPE,
     Interaction,
@@ -59,18 +60,21 @@ def _mutated(_: Path, interaction: Interaction) -> bool:
 
 
 SUBJECT = MutationSubject("bedrock", CASSETTES, _call, BedrockInstrumentor, accepts=_mutated)
-CASES = mutation_cases(SUBJECT, per_kind=20)
+PER_KIND = 20  # about 20-40 s per adapter on an idle machine
+CASES = mutation_cases(SUBJECT, per_kind=PER_KIND)
 
 
 def _case_action(case: MutationCase) -> str:
     return _action(interactions(case.cassette)[case.mutation.interaction])
 
 
-def test_the_sample_covers_every_kind_and_every_action() -> None:
-    assert {case.mutation.kind for case in CASES} == set(MUTATION_KINDS)
-    assert len(all_mutation_cases(SUBJECT)) > len(CASES)
-    assert {_case_action(case) for case in CASES} == set(JSON_ACTIONS + EVENT_STREAM_ACTIONS)
-    streamed = {case.mutation.kind for case in CASES if _case_action(case) in EVENT_STREAM_ACTIONS}
+def test_the_sample_covers_every_kind_and_every_action(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(MUTATION_CASES_ENV, raising=False)  # the default spread, whatever the run's size
+    sample = mutation_cases(SUBJECT, per_kind=PER_KIND)
+    assert {case.mutation.kind for case in sample} == set(MUTATION_KINDS)
+    assert len(all_mutation_cases(SUBJECT)) > len(sample)
+    assert {_case_action(case) for case in sample} == set(JSON_ACTIONS + EVENT_STREAM_ACTIONS)
+    streamed = {case.mutation.kind for case in sample if _case_action(case) in EVENT_STREAM_ACTIONS}
     assert streamed == set(MUTATION_KINDS)  # event-stream frames too, not only the JSON bodies
 
 

@@ -3,6 +3,7 @@ meant to catch (a test kit that cannot fail would prove nothing)."""
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from huggingplace_sdk.testing import (
     MutationCase,
     MutationSubject,
     all_mutation_cases,
+    cassette_path,
     check_mutation,
     decoded_body,
     load_cassette,
@@ -85,6 +87,51 @@ def test_a_stream_gets_event_mutations_and_cuts(tmp_path: Path) -> None:
     assert json.loads(events[1].removeprefix("data: ")) == {"delta": "lo"}
     assert json.loads(events[0].removeprefix("data: ")) == EVENTS[0]
 
+
+def test_a_header_less_stream_is_mutated_as_a_stream(tmp_path: Path) -> None:
+    path = _cassette(tmp_path)
+    path.write_text(path.read_text().replace("headers: {Content-Type: [text/event-stream]}", "headers: {}"))
+    assert {m.kind for m in mutations_of(load_cassette(path)[1])} == set(MUTATION_KINDS)
+
+
+def _aws_events(body: bytes) -> list[tuple[str, Any]]:
+    """(event type, the JSON the caller reads) per frame, decoded by botocore (which checks every CRC)."""
+    from botocore.eventstream import EventStreamBuffer
+
+    buffer = EventStreamBuffer()
+    buffer.add_data(body)
+    events = []
+    for message in buffer:
+        payload = json.loads(message.payload)
+        if "bytes" in payload:
+            payload = json.loads(base64.b64decode(payload["bytes"]))
+        events.append((str(message.headers[":event-type"]), payload))
+    return events
+
+
+@pytest.mark.parametrize("name", ["test_nova__test_nova_invoke_stream", "test_meta__test_meta_converse_stream"])
+def test_an_aws_event_stream_gets_frame_mutations_and_cuts(name: str) -> None:
+    pytest.importorskip("botocore")
+    interaction = load_cassette(cassette_path("bedrock", name))[0]
+    recorded = _aws_events(decoded_body(interaction))
+    mutations = mutations_of(interaction)
+    assert {m.kind for m in mutations} == set(MUTATION_KINDS)
+    last = len(recorded) - 1
+    field = next(iter(recorded[last][1]))
+    removed = next(m for m in mutations if m.kind == REMOVE_FIELD and m.event == last and m.path == (field,))
+    events = _aws_events(decoded_body(removed.apply(interaction)))  # valid frames: lengths and CRCs redone
+    assert events[:last] == recorded[:last]
+    assert events[last] == (recorded[last][0], {k: v for k, v in recorded[last][1].items() if k != field})
+    surrogate = next(m for m in mutations if m.kind == LONE_SURROGATE)
+    event = surrogate.event or 0
+    assert _aws_events(decoded_body(surrogate.apply(interaction)))[event] != recorded[event]
+    cut = next(m for m in mutations if m.kind == CUT_STREAM and m.keep_events == 1 and not m.abort)
+    cut_body = decoded_body(cut.apply(interaction))
+    whole_frames = _aws_events(cut_body[: len(cut_body) - cut.partial_bytes])
+    assert whole_frames == recorded[:1] and cut.partial_bytes > 0
+    invalid = next(m for m in mutations if m.kind == INVALID_JSON and m.event == 0)
+    with pytest.raises(ValueError):
+        _aws_events(decoded_body(invalid.apply(interaction)))
 
 # --- a fake adapter whose instrumentation can be told to misbehave ----------------------------------------
 _active: dict[str, Any] = {}

@@ -3,20 +3,25 @@
 :func:`mutations_of` derives, from one recorded response, every variant of each kind in
 :data:`MUTATION_KINDS`: a field removed, a field of the wrong type, an absurd number (negative, beyond
 int64), an invalid JSON body or stream event, a cut stream (clean end, mid-event, or connection aborted),
-and a lone UTF-16 surrogate appended to a string (half an emoji). JSON bodies and server-sent-event streams
-are mutated; other bodies yield no variant. Each :class:`Mutation` is a small, printable description applied
-to the recorded interaction on demand (:meth:`Mutation.apply`).
+and a lone UTF-16 surrogate appended to a string (half an emoji). JSON bodies, server-sent-event streams and
+AWS event streams (binary frames with a JSON payload, re-framed with valid lengths and checksums; a chunk's
+base64 ``bytes`` are mutated as the JSON they carry) are mutated; other bodies yield no variant.
+Each :class:`Mutation` is a small, printable description applied to the recorded interaction on demand
+(:meth:`Mutation.apply`).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
 from huggingplace_sdk.testing._cassette import Interaction, decoded_body
-from huggingplace_sdk.testing._replay import StreamFault
+from huggingplace_sdk.testing._replay import StreamFault, _inferred_content_type
 
 REMOVE_FIELD = "remove_field"
 WRONG_TYPE = "wrong_type"
@@ -79,7 +84,9 @@ class Mutation:
     def apply(self, interaction: Interaction) -> Interaction:
         """The recorded interaction with this mutation applied to its response body (sent decoded)."""
         body = decoded_body(interaction)
-        if self.event is None and self.kind != CUT_STREAM:
+        if _is_aws_event_stream(interaction):
+            new_body = self._apply_to_frames(body)
+        elif self.event is None and self.kind != CUT_STREAM:
             if self.invalid_text is not None:
                 new_body = self.invalid_text.encode()
             else:
@@ -106,6 +113,83 @@ class Mutation:
         new_data = self.invalid_text if self.invalid_text is not None else _dump(_mutated(json.loads(data), self))
         blocks[self.event] = block.replace(data, new_data, 1)
         return "".join(blocks).encode()
+
+
+    def _apply_to_frames(self, body: bytes) -> bytes:
+        frames = _aws_frames(body)
+        if self.kind == CUT_STREAM:
+            if self.abort:
+                return body  # the replay server cuts it (stream_fault)
+            keep = self.keep_events or 0
+            kept = b"".join(frame.raw for frame in frames[:keep])
+            if keep < len(frames) and self.partial_bytes:
+                kept += frames[keep].raw[: self.partial_bytes]
+            return kept
+        assert self.event is not None
+        frame = frames[self.event]
+        document = frame.document()
+        assert document is not None
+        new_text = self.invalid_text if self.invalid_text is not None else _dump(_mutated(document, self))
+        frames[self.event] = frame.with_document_text(new_text)
+        return b"".join(f.raw for f in frames)
+
+
+@dataclass(frozen=True, slots=True)
+class _AwsFrame:
+    """One frame of an AWS event stream: its header bytes kept as they are, its JSON payload."""
+
+    headers: bytes
+    payload: bytes
+
+    @property
+    def raw(self) -> bytes:
+        prelude = struct.pack(">II", 16 + len(self.headers) + len(self.payload), len(self.headers))
+        prelude += struct.pack(">I", binascii.crc32(prelude))
+        message = prelude + self.headers + self.payload
+        return message + struct.pack(">I", binascii.crc32(message))
+
+    def _wrapped(self) -> tuple[dict[str, Any], Any] | None:
+        """(payload, the JSON inside its base64 ``bytes``) for an invoke-stream chunk, else None."""
+        try:
+            outer = json.loads(self.payload)
+            inner = json.loads(base64.b64decode(outer["bytes"], validate=True))
+        except (ValueError, TypeError, KeyError, binascii.Error):
+            return None
+        return (outer, inner) if isinstance(outer, dict) else None
+
+    def document(self) -> Any:
+        """The JSON the caller reads from this frame (a chunk's decoded bytes), None when it is not JSON."""
+        wrapped = self._wrapped()
+        if wrapped is not None:
+            return wrapped[1]
+        try:
+            return json.loads(self.payload)
+        except ValueError:
+            return None
+
+    def with_document_text(self, text: str) -> _AwsFrame:
+        wrapped = self._wrapped()
+        if wrapped is None:
+            return _AwsFrame(self.headers, text.encode())
+        outer = {**wrapped[0], "bytes": base64.b64encode(text.encode("utf-8", "surrogatepass")).decode()}
+        return _AwsFrame(self.headers, json.dumps(outer).encode())
+
+
+def _aws_frames(body: bytes) -> list[_AwsFrame]:
+    """The frames of an AWS event-stream body (lengths from each prelude; checksums recomputed on output)."""
+    frames: list[_AwsFrame] = []
+    start = 0
+    while start + 12 <= len(body):
+        total, headers_length = struct.unpack(">II", body[start : start + 8])
+        headers_end = start + 12 + headers_length
+        frames.append(_AwsFrame(body[start + 12 : headers_end], body[headers_end : start + total - 4]))
+        start += total
+    return frames
+
+
+def _is_aws_event_stream(interaction: Interaction) -> bool:
+    content_type = interaction.response.header("content-type") or ""
+    return content_type.split(";")[0].strip().lower() == "application/vnd.amazon.eventstream"
 
 
 def _dump(value: Any) -> str:
@@ -193,12 +277,39 @@ def _field_mutations(document: Any, interaction: int, event: int | None) -> Iter
 
 
 def _is_event_stream(interaction: Interaction) -> bool:
-    content_type = (interaction.response.header("content-type") or "").split(";")[0].strip().lower()
-    return content_type == "text/event-stream"
+    response = interaction.response
+    # A header-less recording is told by its body, as the replay server tells it (and serves it streamed).
+    content_type = response.header("content-type") or _inferred_content_type(response.body, response.encoded)
+    return content_type.split(";")[0].strip().lower() == "text/event-stream"
+
+
+def _cuts(index: int, pieces: list[int]) -> list[Mutation]:
+    """Cut streams of ``len(pieces)`` events (each ``pieces[i]`` long): after none, one, half, all but one."""
+    found: list[Mutation] = []
+    for keep in sorted({0, 1, len(pieces) // 2, len(pieces) - 1}):
+        if 0 <= keep < len(pieces):
+            found.append(Mutation(CUT_STREAM, index, keep_events=keep, partial_bytes=pieces[keep] // 2))
+            found.append(Mutation(CUT_STREAM, index, keep_events=keep, abort=True))
+    return found
+
+
+def _frame_mutations(interaction: Interaction) -> list[Mutation]:
+    frames = _aws_frames(decoded_body(interaction))
+    found: list[Mutation] = []
+    for event, frame in enumerate(frames):
+        document = frame.document()
+        if document is None:
+            continue
+        found += _field_mutations(document, interaction.index, event)
+        text = _dump(document)
+        found.append(Mutation(INVALID_JSON, interaction.index, event, invalid_text=text[: len(text) // 2]))
+    return found + _cuts(interaction.index, [len(frame.raw) for frame in frames])
 
 
 def mutations_of(interaction: Interaction) -> list[Mutation]:
-    """Every malformed variant of one recorded response (JSON body or server-sent-event stream)."""
+    """Every malformed variant of one recorded response (JSON body, server-sent events, AWS event stream)."""
+    if _is_aws_event_stream(interaction):
+        return _frame_mutations(interaction)
     try:
         text = decoded_body(interaction).decode("utf-8")
     except (ValueError, UnicodeDecodeError):
@@ -213,11 +324,7 @@ def mutations_of(interaction: Interaction) -> list[Mutation]:
                 continue
             found += _field_mutations(json.loads(data), index, event)
             found.append(Mutation(INVALID_JSON, index, event, invalid_text=data[: len(data) // 2]))
-        for keep in sorted({0, 1, len(blocks) // 2, len(blocks) - 1}):
-            if 0 <= keep < len(blocks):
-                found.append(Mutation(CUT_STREAM, index, keep_events=keep, partial_bytes=len(blocks[keep]) // 2))
-                found.append(Mutation(CUT_STREAM, index, keep_events=keep, abort=True))
-        return found
+        return found + _cuts(index, [len(block) for block in blocks])
     try:
         document = json.loads(text)
     except ValueError:

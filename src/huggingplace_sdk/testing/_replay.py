@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, urlsplit
 from huggingplace_sdk.testing._cassette import Interaction, load_cassette
 
 UNMATCHED_STATUS = 599
+_REPLAY_DATE = "Mon, 01 Jan 2024 00:00:00 GMT"
 
 # Headers that describe one connection or the recorded framing; the replay recomputes its own.
 _NOT_REPLAYED = frozenset(
@@ -120,6 +121,11 @@ class _Handler(BaseHTTPRequestHandler):
     # for the client's delayed ACK (~40 ms).
     disable_nagle_algorithm = True
     server: _Server
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """A fixed Date header: two replays of one recording give the caller equal responses (google-genai
+        hands the response headers to the caller)."""
+        return _REPLAY_DATE
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the test reads ``ReplayServer.requests`` instead of stderr."""

@@ -212,6 +212,9 @@ def _read_invoke_chunk(event: Mapping[str, Any], recorder: Recorder, state: Stre
         if (not recorder.capture_content and data.startswith(_CONTENT_ONLY_PREFIXES)
                 and _BEDROCK_FIELD not in data):
             return
-        decoded = json.loads(data)
+        try:
+            decoded = json.loads(data)
+        except ValueError:  # not JSON (a proxy's page, a cut chunk): the caller decodes it, we skip it
+            return
         if isinstance(decoded, Mapping):
             _invoke.read_chunk(decoded, recorder, state)

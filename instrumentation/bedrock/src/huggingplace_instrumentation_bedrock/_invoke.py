@@ -14,7 +14,7 @@ from typing import Any
 from opentelemetry.util.types import AttributeValue
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Message, Recorder
+from huggingplace_sdk.engine import Message, Recorder, items_of
 
 from . import _content, _converse, _usage
 from ._converse import StreamState
@@ -100,6 +100,11 @@ def tool_definitions(body: Mapping[str, Any]) -> list[dict[str, Any]]:
     return _content.converse_tools(body.get("toolConfig"))
 
 
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """The value when it is a JSON object; else empty, so a malformed field is skipped, not read."""
+    return value if isinstance(value, Mapping) else {}
+
+
 # --- complete responses ---------------------------------------------------------------------------------
 def _anthropic_usage(usage: Any, recorder: Recorder) -> bool:
     if not isinstance(usage, Mapping):
@@ -114,7 +119,7 @@ def _anthropic_message(body: Mapping[str, Any], recorder: Recorder) -> bool:
     recorder.set_finish_reason(0, body.get("stop_reason"))
     capture = recorder.capture_content
     call_index = 0
-    for block in body.get("content") or ():
+    for block in items_of(body.get("content")):
         if not isinstance(block, Mapping):
             continue
         kind = block.get("type")
@@ -131,7 +136,7 @@ def _anthropic_message(body: Mapping[str, Any], recorder: Recorder) -> bool:
 
 def _choices(body: Mapping[str, Any], recorder: Recorder) -> bool:
     recorder.set_response(id=str(body["id"]) if body.get("id") else None, model=body.get("model"))
-    for position, choice in enumerate(body.get("choices") or ()):
+    for position, choice in enumerate(items_of(body.get("choices"))):
         if not isinstance(choice, Mapping):
             continue
         index = choice.get("index", position) if isinstance(choice.get("index"), int) else position
@@ -140,8 +145,9 @@ def _choices(body: Mapping[str, Any], recorder: Recorder) -> bool:
         text = message.get("content") if message is not None else choice.get("text")
         if isinstance(text, str):
             recorder.add_text(index, text)
-        for call_index, call in enumerate((message or {}).get("tool_calls") or ()):
-            function = call.get("function") or {}
+        for call_index, call in enumerate(items_of(_mapping(message).get("tool_calls"))):
+            call = _mapping(call)
+            function = _mapping(call.get("function"))
             recorder.add_tool_call(index, call_index, id=call.get("id"), name=function.get("name"),
                                    arguments=function.get("arguments") if recorder.capture_content else None)
     usage = body.get("usage")
@@ -151,7 +157,7 @@ def _choices(body: Mapping[str, Any], recorder: Recorder) -> bool:
 
 
 def _texts(items: Any, recorder: Recorder, text_key: str, reason_of: Any) -> None:
-    for index, item in enumerate(items or ()):
+    for index, item in enumerate(items_of(items)):
         if isinstance(item, Mapping):
             recorder.set_finish_reason(index, reason_of(item))
             text = item.get(text_key)
@@ -176,9 +182,10 @@ def read_response(body: Mapping[str, Any], recorder: Recorder, guarded: bool) ->
         recorder.add_text(0, str(body["completion"]))
         return False
     if "results" in body:  # Titan text
-        _texts(body["results"], recorder, "outputText", lambda r: r.get("completionReason"))
-        output = sum(_usage.count(r.get("tokenCount")) or 0 for r in body["results"] if isinstance(r, Mapping))
-        return _usage.record(recorder, body.get("inputTextTokenCount"), output if body["results"] else None)
+        results = items_of(body["results"])
+        _texts(results, recorder, "outputText", lambda r: r.get("completionReason"))
+        output = sum(_usage.count(r.get("tokenCount")) or 0 for r in results if isinstance(r, Mapping))
+        return _usage.record(recorder, body.get("inputTextTokenCount"), output if results else None)
     if "generation" in body:  # Meta Llama
         recorder.set_finish_reason(0, body.get("stop_reason"))
         recorder.add_text(0, str(body["generation"]))
@@ -189,14 +196,14 @@ def read_response(body: Mapping[str, Any], recorder: Recorder, guarded: bool) ->
         return False
     if "completions" in body:  # AI21 Jurassic-2: the provider lists the prompt's and completion's tokens
         recorder.set_response(id=str(body["id"]) if body.get("id") is not None else None)
-        completions = body["completions"]
-        for index, item in enumerate(completions or ()):
-            data = item.get("data") or {}
-            recorder.set_finish_reason(index, (item.get("finishReason") or {}).get("reason"))
+        completions = [_mapping(item) for item in items_of(body["completions"])]
+        for index, item in enumerate(completions):
+            data = _mapping(item.get("data"))
+            recorder.set_finish_reason(index, _mapping(item.get("finishReason")).get("reason"))
             if isinstance(data.get("text"), str):
                 recorder.add_text(index, data["text"])
-        prompt_tokens = (body.get("prompt") or {}).get("tokens")
-        output_tokens = [len((item.get("data") or {}).get("tokens") or ()) for item in completions or ()]
+        prompt_tokens = _mapping(body.get("prompt")).get("tokens")
+        output_tokens = [len(items_of(_mapping(item.get("data")).get("tokens"))) for item in completions]
         return _usage.record(recorder, len(prompt_tokens) if isinstance(prompt_tokens, list) else None,
                              sum(output_tokens) if output_tokens else None)
     if "outputs" in body:  # Mistral text completions
@@ -215,7 +222,7 @@ def read_response(body: Mapping[str, Any], recorder: Recorder, guarded: bool) ->
 # --- stream chunks ------------------------------------------------------------------------------------
 def _anthropic_event(chunk: Mapping[str, Any], kind: str, recorder: Recorder, state: StreamState) -> None:
     if kind == "content_block_delta":
-        delta = chunk.get("delta") or {}
+        delta = _mapping(chunk.get("delta"))
         if delta.get("type") == "input_json_delta":
             call = state.tool_blocks.get(chunk.get("index", 0)) if state.tool_blocks else None
             if call is not None and recorder.capture_content:
@@ -226,19 +233,19 @@ def _anthropic_event(chunk: Mapping[str, Any], kind: str, recorder: Recorder, st
             elif "thinking" in delta:
                 recorder.add_text(0, str(delta["thinking"]), kind="reasoning")
     elif kind == "message_start":
-        message = chunk.get("message") or {}
+        message = _mapping(chunk.get("message"))
         recorder.set_response(id=message.get("id"), model=message.get("model"))
         if _anthropic_usage(message.get("usage"), recorder):
             state.usage_seen = True
     elif kind == "content_block_start":
-        block = chunk.get("content_block") or {}
+        block = _mapping(chunk.get("content_block"))
         if block.get("type") == "tool_use":
             if state.tool_blocks is None:
                 state.tool_blocks = {}
             call = state.tool_blocks[chunk.get("index", 0)] = len(state.tool_blocks)
             recorder.add_tool_call(0, call, id=block.get("id"), name=block.get("name"))
     elif kind == "message_delta":
-        recorder.set_finish_reason(0, (chunk.get("delta") or {}).get("stop_reason"))
+        recorder.set_finish_reason(0, _mapping(chunk.get("delta")).get("stop_reason"))
         usage = chunk.get("usage")
         if isinstance(usage, Mapping) and _usage.count(usage.get("output_tokens")) is not None:
             recorder.set_usage(output_tokens=_usage.count(usage.get("output_tokens")))
@@ -264,17 +271,17 @@ def read_chunk(chunk: Mapping[str, Any], recorder: Recorder, state: StreamState)
         recorder.add_text(0, str(chunk["completion"]))
         recorder.set_finish_reason(0, chunk.get("stop_reason"))
     elif "choices" in chunk:
-        for position, choice in enumerate(chunk["choices"] or ()):
-            delta = choice.get("delta") or {}
-            text = delta.get("content") if isinstance(delta, Mapping) else None
+        for position, item in enumerate(items_of(chunk["choices"])):
+            choice = _mapping(item)
+            text = _mapping(choice.get("delta")).get("content")
             recorder.add_text(position, str(text if text is not None else choice.get("text") or ""))
             recorder.set_finish_reason(position, choice.get("finish_reason") or choice.get("stop_reason"))
     elif "outputs" in chunk:  # Mistral text completions
-        for position, output in enumerate(chunk["outputs"] or ()):
+        for position, output in enumerate(map(_mapping, items_of(chunk["outputs"]))):
             recorder.add_text(position, str(output.get("text") or ""))
             recorder.set_finish_reason(position, output.get("stop_reason"))
     elif "generations" in chunk or "is_finished" in chunk:  # Cohere
-        for position, generation in enumerate(chunk.get("generations") or ()):
+        for position, generation in enumerate(map(_mapping, items_of(chunk.get("generations")))):
             recorder.add_text(position, str(generation.get("text") or ""))
             recorder.set_finish_reason(position, generation.get("finish_reason"))
         if "text" in chunk:

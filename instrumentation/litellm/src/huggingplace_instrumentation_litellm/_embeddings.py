@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Call, Recorder, Request, field_of, integer_of, text_of
+from huggingplace_sdk.engine import Call, Recorder, Request, field_of, integer_of, items_of, text_of
 
 from ._chat import new_request
 from ._providers import model_of
@@ -25,7 +25,7 @@ class EmbeddingCodec:
 
     def read_response(self, result: Any, recorder: Recorder) -> None:
         recorder.set_response(model=text_of(field_of(result, "model")))
-        data = field_of(result, "data") or ()
+        data = items_of(field_of(result, "data"))
         first = field_of(data[0], "embedding") if data else None
         if isinstance(first, list):
             recorder.set_attribute(sc.GEN_AI_EMBEDDINGS_DIMENSION_COUNT, len(first))

@@ -86,7 +86,7 @@ def provider_response_id(response_id: Any) -> str | None:
 def finish_reason(response: Any) -> str | None:
     status = field_of(response, "status")
     if status == "completed":
-        items = field_of(response, "output") or ()
+        items = items_of(field_of(response, "output"))
         return "tool_calls" if any(field_of(item, "type") == "function_call" for item in items) else "stop"
     if status == "incomplete":
         return text_of(field_of(field_of(response, "incomplete_details"), "reason")) or "incomplete"
@@ -127,11 +127,11 @@ class ResponsesCodec:
     def read_response(self, result: Any, recorder: Recorder) -> None:
         _read_summary(result, recorder)
         calls = 0
-        for item in field_of(result, "output") or ():
+        for item in items_of(field_of(result, "output")):
             kind = field_of(item, "type")
             if kind == "message":
                 recorder.set_role(0, text_of(field_of(item, "role")) or "assistant")
-                for part in field_of(item, "content") or ():
+                for part in items_of(field_of(item, "content")):
                     text = field_of(part, "text" if field_of(part, "type") == "output_text" else "refusal")
                     if isinstance(text, str) and text:
                         recorder.add_text(0, text)
@@ -141,7 +141,7 @@ class ResponsesCodec:
                                        arguments=text_of(field_of(item, "arguments")))
                 calls += 1
             elif kind == "reasoning":
-                for summary in field_of(item, "summary") or ():
+                for summary in items_of(field_of(item, "summary")):
                     text = field_of(summary, "text")
                     if isinstance(text, str) and text:
                         recorder.add_text(0, text, kind="reasoning")

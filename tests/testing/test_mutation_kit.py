@@ -94,6 +94,28 @@ def test_a_header_less_stream_is_mutated_as_a_stream(tmp_path: Path) -> None:
     assert {m.kind for m in mutations_of(load_cassette(path)[1])} == set(MUTATION_KINDS)
 
 
+def test_an_ndjson_stream_gets_line_mutations_and_cuts(tmp_path: Path) -> None:
+    path = _cassette(tmp_path)
+    ndjson_body = "".join(f"{json.dumps(event)}\n" for event in EVENTS)
+    path.write_text(path.read_text().replace(json.dumps("".join(
+        f"data: {json.dumps(event)}\n\n" for event in EVENTS) + "data: [DONE]\n\n"), json.dumps(ndjson_body))
+        .replace("[text/event-stream]", "[application/x-ndjson]"))
+    interaction = load_cassette(path)[1]
+    mutations = mutations_of(interaction)
+    assert {m.kind for m in mutations} == set(MUTATION_KINDS)
+    changed = next(m for m in mutations if m.kind == REMOVE_FIELD and m.event == 1 and m.path == ("usage",))
+    lines = decoded_body(changed.apply(interaction)).decode().splitlines()
+    assert [json.loads(line) for line in lines] == [EVENTS[0], {"delta": "lo"}]
+    cut = next(m for m in mutations if m.kind == CUT_STREAM and m.keep_events == 1 and not m.abort)
+    text = decoded_body(cut.apply(interaction)).decode()
+    assert text.startswith(f"{json.dumps(EVENTS[0])}\n") and len(text) < len(ndjson_body)
+    invalid = next(m for m in mutations if m.kind == INVALID_JSON and m.event == 0)
+    first, second = decoded_body(invalid.apply(interaction)).decode().splitlines()
+    with pytest.raises(ValueError):
+        json.loads(first)
+    assert json.loads(second) == EVENTS[1]
+
+
 def _aws_events(body: bytes) -> list[tuple[str, Any]]:
     """(event type, the JSON the caller reads) per frame, decoded by botocore (which checks every CRC)."""
     from botocore.eventstream import EventStreamBuffer

@@ -3,9 +3,10 @@
 :func:`mutations_of` derives, from one recorded response, every variant of each kind in
 :data:`MUTATION_KINDS`: a field removed, a field of the wrong type, an absurd number (negative, beyond
 int64), an invalid JSON body or stream event, a cut stream (clean end, mid-event, or connection aborted),
-and a lone UTF-16 surrogate appended to a string (half an emoji). JSON bodies, server-sent-event streams and
-AWS event streams (binary frames with a JSON payload, re-framed with valid lengths and checksums; a chunk's
-base64 ``bytes`` are mutated as the JSON they carry) are mutated; other bodies yield no variant.
+and a lone UTF-16 surrogate appended to a string (half an emoji). JSON bodies, server-sent-event streams,
+NDJSON streams (each line an event) and AWS event streams (binary frames with a JSON payload, re-framed with
+valid lengths and checksums; a chunk's base64 ``bytes`` are mutated as the JSON they carry) are mutated; other
+bodies yield no variant.
 Each :class:`Mutation` is a small, printable description applied to the recorded interaction on demand
 (:meth:`Mutation.apply`).
 """
@@ -34,6 +35,7 @@ MUTATION_KINDS = (REMOVE_FIELD, WRONG_TYPE, ABSURD_NUMBER, INVALID_JSON, CUT_STR
 LONE_HIGH_SURROGATE = "\ud83d"  # the first half of most emoji, as left by a split between two chunks
 _ABSURD_NUMBERS = (-1, 2**64)
 _GARBAGE = "<html><body>502 Bad Gateway</body></html>"
+_NDJSON_TYPES = ("application/x-ndjson", "application/stream+json", "application/jsonl")
 Path = tuple[str | int, ...]  # keys and list indexes from the JSON root
 
 
@@ -86,6 +88,8 @@ class Mutation:
         body = decoded_body(interaction)
         if _is_aws_event_stream(interaction):
             new_body = self._apply_to_frames(body)
+        elif _is_ndjson_stream(interaction):
+            new_body = self._apply_to_lines(body.decode("utf-8"))
         elif self.event is None and self.kind != CUT_STREAM:
             if self.invalid_text is not None:
                 new_body = self.invalid_text.encode()
@@ -114,6 +118,22 @@ class Mutation:
         blocks[self.event] = block.replace(data, new_data, 1)
         return "".join(blocks).encode()
 
+    def _apply_to_lines(self, text: str) -> bytes:
+        lines = text.splitlines(keepends=True)
+        if self.kind == CUT_STREAM:
+            if self.abort:
+                return text.encode()  # the replay server cuts it (stream_fault)
+            keep = self.keep_events or 0
+            kept = "".join(lines[:keep])
+            if keep < len(lines) and self.partial_bytes:
+                kept += lines[keep][: self.partial_bytes]
+            return kept.encode()
+        assert self.event is not None
+        line = lines[self.event]
+        data = line.strip()
+        new_data = self.invalid_text if self.invalid_text is not None else _dump(_mutated(json.loads(data), self))
+        lines[self.event] = line.replace(data, new_data, 1)
+        return "".join(lines).encode()
 
     def _apply_to_frames(self, body: bytes) -> bytes:
         frames = _aws_frames(body)
@@ -190,6 +210,11 @@ def _aws_frames(body: bytes) -> list[_AwsFrame]:
 def _is_aws_event_stream(interaction: Interaction) -> bool:
     content_type = interaction.response.header("content-type") or ""
     return content_type.split(";")[0].strip().lower() == "application/vnd.amazon.eventstream"
+
+
+def _is_ndjson_stream(interaction: Interaction) -> bool:
+    content_type = interaction.response.header("content-type") or ""
+    return content_type.split(";")[0].strip().lower() in _NDJSON_TYPES
 
 
 def _dump(value: Any) -> str:
@@ -306,8 +331,23 @@ def _frame_mutations(interaction: Interaction) -> list[Mutation]:
     return found + _cuts(interaction.index, [len(frame.raw) for frame in frames])
 
 
+def _line_mutations(index: int, text: str) -> list[Mutation]:
+    lines = text.splitlines(keepends=True)
+    found: list[Mutation] = []
+    for event, line in enumerate(lines):
+        data = line.strip()
+        try:
+            document = json.loads(data)
+        except ValueError:
+            continue
+        found += _field_mutations(document, index, event)
+        found.append(Mutation(INVALID_JSON, index, event, invalid_text=data[: len(data) // 2]))
+    return found + _cuts(index, [len(line) for line in lines])
+
+
 def mutations_of(interaction: Interaction) -> list[Mutation]:
-    """Every malformed variant of one recorded response (JSON body, server-sent events, AWS event stream)."""
+    """Every malformed variant of one recorded response (JSON body, server-sent events, NDJSON, AWS event
+    stream)."""
     if _is_aws_event_stream(interaction):
         return _frame_mutations(interaction)
     try:
@@ -315,6 +355,8 @@ def mutations_of(interaction: Interaction) -> list[Mutation]:
     except (ValueError, UnicodeDecodeError):
         return []
     index = interaction.index
+    if _is_ndjson_stream(interaction):
+        return _line_mutations(index, text)
     if _is_event_stream(interaction):
         blocks = _sse_blocks(text)
         found: list[Mutation] = []

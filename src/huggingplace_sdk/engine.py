@@ -38,6 +38,7 @@ from ._engine.openai_chat import (
     strict_float,
     strict_int,
 )
+from ._engine.openai_responses import RESPONSES_TOOL_CALL_ITEMS, record_responses_usage, responses_finish_reason
 from ._engine.options import env_flag, env_int
 from ._engine.platform import argument_of, platform_session_attributes
 from ._engine.raw import StreamObserver, observe_raw_response, raw_response_handler
@@ -50,6 +51,7 @@ from ._engine.wrapper import wrapped_call_engine
 __all__ = [
     "CHAT_SAMPLING",
     "REDACTED",
+    "RESPONSES_TOOL_CALL_ITEMS",
     "Call",
     "ChatCompletionsCodec",
     "Codec",
@@ -96,7 +98,9 @@ __all__ = [
     "raw_response_handler",
     "record_chat_usage",
     "record_error",
+    "record_responses_usage",
     "report_internal_error",
+    "responses_finish_reason",
     "scrub_secrets",
     "server_attributes",
     "server_of",

@@ -12,10 +12,10 @@ from huggingplace_instrumentation_openai._chat import ChatCodec
 from huggingplace_instrumentation_openai._content import chat_messages, response_input_messages, tool_definitions
 from huggingplace_instrumentation_openai._embeddings import EmbeddingsCodec
 from huggingplace_instrumentation_openai._fields import server_of
-from huggingplace_instrumentation_openai._responses import ResponsesCodec, finish_reason
+from huggingplace_instrumentation_openai._responses import ResponsesCodec
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Call
+from huggingplace_sdk.engine import Call, responses_finish_reason
 from huggingplace_sdk.testing import cassette_path, load_cassette, recorded_json, recorded_sse_events
 
 from ._fake_recorder import FakeRecorder
@@ -131,7 +131,7 @@ def test_stream_usage_never_touches_a_plain_call() -> None:
     ],
 )
 def test_responses_status_to_finish_reason(body: dict[str, Any], expected: str | None) -> None:
-    assert finish_reason(body) == expected
+    assert responses_finish_reason(body) == expected
 
 
 def test_responses_streamed_function_call_events() -> None:

@@ -3,8 +3,7 @@
 LiteLLM hands out response ids that encode the provider and the provider's own id
 (``resp_`` + base64 of ``litellm:custom_llm_provider:...;model_id:...;response_id:<provider id>``):
 ``gen_ai.response.id`` is the provider's id, so the span matches the provider's own records.
-The Responses API has a status, not a finish reason: ``completed`` is ``tool_calls`` when the output holds a
-function call, else ``stop``; ``incomplete`` is its reason; ``failed`` is ``error``.
+Finish reasons and usage are read by the engine's shared Responses reader.
 """
 
 from __future__ import annotations
@@ -25,6 +24,8 @@ from huggingplace_sdk.engine import (
     integer_of,
     items_of,
     number_attributes,
+    record_responses_usage,
+    responses_finish_reason,
     text_of,
 )
 
@@ -83,29 +84,11 @@ def provider_response_id(response_id: Any) -> str | None:
     return decoded.rsplit(_ENCODED_ID_MARK, 1)[1] or response_id
 
 
-def finish_reason(response: Any) -> str | None:
-    status = field_of(response, "status")
-    if status == "completed":
-        items = items_of(field_of(response, "output"))
-        return "tool_calls" if any(field_of(item, "type") == "function_call" for item in items) else "stop"
-    if status == "incomplete":
-        return text_of(field_of(field_of(response, "incomplete_details"), "reason")) or "incomplete"
-    return {"failed": "error", "cancelled": "cancelled"}.get(str(status))
-
-
 def _read_summary(response: Any, recorder: Recorder) -> None:
     recorder.set_response(id=provider_response_id(field_of(response, "id")),
                           model=text_of(field_of(response, "model")))
-    recorder.set_finish_reason(0, finish_reason(response))
-    usage = field_of(response, "usage")
-    if usage is not None:
-        recorder.set_usage(
-            input_tokens=integer_of(field_of(usage, "input_tokens")),
-            output_tokens=integer_of(field_of(usage, "output_tokens")),
-            cache_read_input_tokens=integer_of(field_of(field_of(usage, "input_tokens_details"), "cached_tokens")),
-            reasoning_output_tokens=integer_of(
-                field_of(field_of(usage, "output_tokens_details"), "reasoning_tokens")),
-        )
+    recorder.set_finish_reason(0, responses_finish_reason(response))
+    record_responses_usage(field_of(response, "usage"), recorder)
 
 
 class ResponsesCodec:

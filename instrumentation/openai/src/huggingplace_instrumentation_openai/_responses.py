@@ -1,10 +1,7 @@
 """Responses API: ``responses.create`` (plain and streamed) and ``responses.parse``.
 
-Finish reasons (the Responses API has a status, not a finish reason), recorded for output index 0:
-``completed`` -> ``"tool_calls"`` when the output holds a function/custom tool call, else ``"stop"``;
-``incomplete`` -> ``incomplete_details.reason`` verbatim (e.g. ``"max_output_tokens"``,
-``"content_filter"``), ``"incomplete"`` when absent; ``failed`` -> ``"error"``; ``cancelled`` ->
-``"cancelled"``; ``queued`` / ``in_progress`` (background mode) -> none.
+Finish reasons and usage are read by the engine's shared Responses reader (``responses_finish_reason``,
+``record_responses_usage``).
 """
 
 from __future__ import annotations
@@ -13,28 +10,25 @@ import inspect
 from typing import Any
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Call, Recorder, Request, field_of, items_of
+from huggingplace_sdk.engine import (
+    RESPONSES_TOOL_CALL_ITEMS,
+    Call,
+    Recorder,
+    Request,
+    field_of,
+    items_of,
+    record_responses_usage,
+    responses_finish_reason,
+)
 
 from . import _content
 from ._chat import record_response_metadata
 from ._fields import arg, as_int, as_str, put
 from ._request import new_request, put_sampling
-from ._usage import record_responses_usage
 
-_TOOL_CALL_ITEMS = frozenset({"function_call", "custom_tool_call"})
 _TERMINAL_EVENTS = frozenset({"response.completed", "response.incomplete", "response.failed"})
 _TEXT_DELTAS = frozenset({"response.output_text.delta", "response.refusal.delta"})
 _REASONING_DELTAS = frozenset({"response.reasoning_summary_text.delta", "response.reasoning_text.delta"})
-
-
-def finish_reason(response: Any) -> str | None:
-    status = field_of(response, "status")
-    if status == "completed":
-        items = items_of(field_of(response, "output"))
-        return "tool_calls" if any(field_of(item, "type") in _TOOL_CALL_ITEMS for item in items) else "stop"
-    if status == "incomplete":
-        return as_str(field_of(field_of(response, "incomplete_details"), "reason")) or "incomplete"
-    return {"failed": "error", "cancelled": "cancelled"}.get(str(status))
 
 
 def _output_type(kwargs: dict[str, Any]) -> str | None:
@@ -49,7 +43,7 @@ def _output_type(kwargs: dict[str, Any]) -> str | None:
 def _record_summary(response: Any, recorder: Recorder) -> None:
     """What a whole response says besides its content: id, model, status, usage."""
     record_response_metadata(response, recorder)
-    recorder.set_finish_reason(0, finish_reason(response))
+    recorder.set_finish_reason(0, responses_finish_reason(response))
     record_responses_usage(field_of(response, "usage"), recorder)
 
 
@@ -85,7 +79,7 @@ class ResponsesCodec:
                     text = field_of(part, key)
                     if isinstance(text, str) and text:
                         recorder.add_text(0, text)
-            elif kind in _TOOL_CALL_ITEMS:
+            elif kind in RESPONSES_TOOL_CALL_ITEMS:
                 recorder.add_tool_call(
                     0,
                     calls,
@@ -108,7 +102,7 @@ class ResponsesCodec:
             recorder.add_text(0, str(field_of(chunk, "delta") or ""), kind="reasoning")
         elif kind == "response.output_item.added":
             item = field_of(chunk, "item")
-            if field_of(item, "type") in _TOOL_CALL_ITEMS:
+            if field_of(item, "type") in RESPONSES_TOOL_CALL_ITEMS:
                 recorder.add_tool_call(
                     0,
                     as_int(field_of(chunk, "output_index")) or 0,

@@ -28,7 +28,9 @@ from huggingplace_sdk.engine import (
     Request,
     field_of,
     integer_of,
+    record_responses_usage,
     report_internal_error,
+    responses_finish_reason,
 )
 
 _MAX_OPEN = 10_000
@@ -195,17 +197,7 @@ def _read_model_call(data: Any, recorder: Recorder) -> None:
     response = getattr(data, "response", None)
     if response is not None:
         recorder.set_response(id=field_of(response, "id"), model=field_of(response, "model"))
-        usage = field_of(response, "usage")
-        input_details = field_of(usage, "input_tokens_details") if usage is not None else None
-        output_details = field_of(usage, "output_tokens_details") if usage is not None else None
-        if usage is not None:
-            recorder.set_usage(
-                input_tokens=integer_of(field_of(usage, "input_tokens")),
-                output_tokens=integer_of(field_of(usage, "output_tokens")),
-                cache_read_input_tokens=integer_of(field_of(input_details, "cached_tokens"))
-                if input_details is not None else None,
-                reasoning_output_tokens=integer_of(field_of(output_details, "reasoning_tokens"))
-                if output_details is not None else None)
+        record_responses_usage(field_of(response, "usage"), recorder)
         for index, item in enumerate(field_of(response, "output") or []):
             if field_of(item, "type") == "function_call":
                 recorder.add_tool_call(0, index, id=field_of(item, "call_id"), name=field_of(item, "name"),
@@ -215,7 +207,7 @@ def _read_model_call(data: Any, recorder: Recorder) -> None:
                     text = field_of(part, "text")
                     if isinstance(text, str):
                         recorder.add_text(0, text)
-        recorder.set_finish_reason(0, _finish_reason(response))
+        recorder.set_finish_reason(0, responses_finish_reason(response))
         return
     model = getattr(data, "model", None)
     if isinstance(model, str):
@@ -226,15 +218,3 @@ def _read_model_call(data: Any, recorder: Recorder) -> None:
                            output_tokens=integer_of(usage.get("output_tokens")))
 
 
-
-def _finish_reason(response: Any) -> str | None:
-    """The Responses API has a status, not a finish reason: mapped as the openai adapter maps it."""
-    status = field_of(response, "status")
-    if status == "completed":
-        calls = any(field_of(item, "type") in ("function_call", "custom_tool_call")
-                    for item in field_of(response, "output") or ())
-        return "tool_calls" if calls else "stop"
-    if status == "incomplete":
-        reason = field_of(field_of(response, "incomplete_details"), "reason")
-        return reason if isinstance(reason, str) else "incomplete"
-    return {"failed": "error", "cancelled": "cancelled"}.get(str(status))

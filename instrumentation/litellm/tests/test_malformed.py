@@ -55,8 +55,12 @@ def _reproducible_litellm() -> Iterator[None]:
     both runs of one case give the caller equal objects, so any difference left is ours."""
     counter = itertools.count(1)
     backend = getattr(getattr(litellm, "_uuid", None), "uuid", uuid)  # fastuuid on newer releases
+    # Anthropic's response transformation stamps ``created`` itself (module ``time`` imported there too).
+    from litellm.llms.anthropic.chat import transformation as anthropic_transformation
+
     with mock.patch.object(backend, "uuid4", lambda: uuid.UUID(int=next(counter))), \
-            mock.patch.object(litellm.types.utils, "time", _FixedClock()):
+            mock.patch.object(litellm.types.utils, "time", _FixedClock()), \
+            mock.patch.object(anthropic_transformation, "time", _FixedClock()):
         yield
 
 

@@ -108,6 +108,28 @@ report(adapters=sorted(handle.adapters), loaded=loaded())
     assert report["loaded"] == {"vendors": [], "optional": []}
 
 
+def test_instrument_loads_an_adapter_only_when_its_vendor_is_imported() -> None:
+    report = run_child(_CAPTURE + """
+import huggingplace_sdk as hp
+def machinery():
+    heavy = ("wrapt", "packaging", "opentelemetry.instrumentation", "huggingplace_sdk._engine.engine")
+    adapters = sorted({m.split(".")[0] for m in sys.modules
+                       if m.startswith("huggingplace_instrumentation_") and m.endswith("._instrumentor")})
+    return {"heavy": sorted(h for h in heavy if h in sys.modules), "adapters": adapters}
+handle = hp.instrument(tracer_provider=provider)
+armed = machinery()
+import openai
+after_openai = machinery()
+states = {name: adapter.state for name, adapter in handle.adapters.items()}
+report(armed=armed, after_openai=after_openai, states=states)
+""")
+    assert report["armed"] == {"heavy": [], "adapters": []}
+    assert report["after_openai"]["adapters"] == ["huggingplace_instrumentation_openai"]
+    assert report["after_openai"]["heavy"] == ["huggingplace_sdk._engine.engine", "opentelemetry.instrumentation",
+                                               "packaging", "wrapt"]
+    assert report["states"] == {name: "active" if name == "openai" else "waiting" for name in ADAPTERS}
+
+
 def test_openai_imported_after_instrument_is_traced_from_its_first_call(recorded: dict[str, Any]) -> None:
     with ReplayServer(CASSETTE) as replay:
         report = run_child(_CAPTURE + """

@@ -16,6 +16,7 @@ from opentelemetry.sdk.trace import TracerProvider as SDKTracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
 
 from . import _context
+from ._engine.activation import AdapterActivation, arm_adapter
 from ._engine.cost import PricesArg
 from ._engine.options import EngineOptions, env_flag
 from ._processor import SessionSpanProcessor
@@ -53,7 +54,7 @@ class Instrumentation:
                  owns_provider: bool) -> None:
         self.tracer_provider = tracer_provider
         self.meter_provider = meter_provider
-        self.adapters: dict[str, Any] = {}
+        self.adapters: dict[str, AdapterActivation] = {}
         self.exporters: list[str] = []
         self._processors: list[SpanProcessor] = []
         self._session_processor: SessionSpanProcessor | None = None
@@ -92,8 +93,8 @@ class Instrumentation:
             if not self._active:
                 return
             self._active = False
-            for instrumentor in self.adapters.values():
-                instrumentor.uninstrument()
+            for adapter in self.adapters.values():
+                adapter.uninstrument()
             if self._session_processor is not None:
                 self._session_processor.enabled = False
             _context.set_tracer_provider(None)
@@ -151,10 +152,10 @@ def instrument(
         _attach_processors(handle, provider, otlp_endpoint, otlp_protocol, console, huggingplace)
         _context.set_tracer_provider(provider if tracer_provider is not None else None)
         for name in wanted:
-            instrumentor = _activate(registry[name], provider, meter, engine_kwargs,
-                                     dict(adapter_options.get(name) or {}))
-            if instrumentor is not None:
-                handle.adapters[name] = instrumentor
+            activation = _activate(name, registry[name], provider, meter, engine_kwargs,
+                                   dict(adapter_options.get(name) or {}))
+            if activation is not None:
+                handle.adapters[name] = activation
         _current = handle
         return handle
 
@@ -178,20 +179,24 @@ def _select(adapters: Iterable[str] | None, registry: Mapping[str, EntryPoint],
     return names
 
 
-def _activate(ep: EntryPoint, provider: trace.TracerProvider, meter: metrics.MeterProvider | None,
-              engine_kwargs: Mapping[str, Any], options: dict[str, Any]) -> Any:
-    try:
-        instrumentor = ep.load()()
-    except ImportError as exc:
-        _logger.debug("adapter %s not loaded: %s", ep.name, exc)
-        return None
+def _activate(name: str, ep: EntryPoint, provider: trace.TracerProvider, meter: metrics.MeterProvider | None,
+              engine_kwargs: Mapping[str, Any], options: dict[str, Any]) -> AdapterActivation | None:
+    """Arm the adapter: it loads and patches when its vendor is imported (at once if it already is)."""
     kwargs = {k: v for k, v in engine_kwargs.items() if v is not None}
     kwargs.update(options)
-    if instrumentor.is_instrumented_by_opentelemetry:
-        return None  # activated by someone else (e.g. zero-code mode): theirs to undo
-    instrumentor.instrument(tracer_provider=provider, meter_provider=meter, **kwargs)
-    # BaseInstrumentor skips (with a log line) when the vendor library is missing or out of range.
-    return instrumentor if instrumentor.is_instrumented_by_opentelemetry else None
+
+    def start(instrumentor_class: Any) -> tuple[Any, str]:
+        instrumentor = instrumentor_class()
+        if instrumentor.is_instrumented_by_opentelemetry:
+            return None, "already instrumented by another instrumentation (e.g. opentelemetry-instrument)"
+        conflict = instrumentor._check_dependency_conflicts()
+        if conflict is not None:
+            _logger.warning("adapter %s skipped: %s", name, conflict)
+            return None, str(conflict)
+        instrumentor.instrument(tracer_provider=provider, meter_provider=meter, skip_dep_check=True, **kwargs)
+        return instrumentor, ""
+
+    return arm_adapter(name, ep, start)
 
 
 def _resolve_tracer_provider(given: trace.TracerProvider | None,

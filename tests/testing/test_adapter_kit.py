@@ -104,6 +104,17 @@ def test_distribution_check_fails_on_another_range(instruments: tuple[str, ...])
                                    instruments=instruments)
 
 
+@pytest.mark.parametrize("vendor_modules", [None, ("TBuddy_SDK.client",), ("other",)])
+def test_distribution_check_fails_when_a_patched_module_is_outside_the_vendor_modules(
+        vendor_modules: tuple[str, ...] | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # None: no declaration; the others miss TBuddy_SDK.rest_client (patched too), so it would never load us.
+    monkeypatch.setattr(tbuddy_adapter, "_vendor_modules", vendor_modules)
+    with pytest.raises(AssertionError):
+        check_adapter_distribution(tbuddy_adapter, tbuddy_adapter.TBuddyInstrumentor,
+                                   distribution="huggingplace-instrumentation-tbuddy", entry_point="tbuddy",
+                                   instruments=("tbuddy >= 2.0, < 3",))
+
+
 # --- the credential scan ---------------------------------------------------------------------------------------
 def _span_with(capture: SpanCapture, where: str) -> None:
     tracer = capture.tracer_provider.get_tracer("kit")

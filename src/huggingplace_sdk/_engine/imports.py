@@ -132,3 +132,8 @@ class _PostImportFinder(MetaPathFinder):
 
 
 _FINDER = _PostImportFinder()
+
+
+def is_post_import_finder(finder: object) -> bool:
+    """Whether ``finder`` is ours (it finds nothing itself; it wraps what the other finders find)."""
+    return finder is _FINDER

@@ -11,6 +11,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from .._engine.activation import declared_vendor_modules
+
 _ENTRY_POINT_GROUP = "opentelemetry_instrumentor"
 
 
@@ -28,6 +30,13 @@ def check_adapter_distribution(package: ModuleType, instrumentor: type, *, distr
     extra = [r for r in requirements if r.marker is not None and r.marker.evaluate({"extra": "instruments"})]
     declared = [Requirement(r) for r in instruments]
     assert [(r.name, r.specifier) for r in extra] == [(r.name, r.specifier) for r in declared], extra
+    # instrument() loads the adapter when one of its _vendor_modules is imported: each module it patches
+    # must lie in one of them, or it would be imported without the adapter ever loading.
+    vendor_modules = declared_vendor_modules(package)
+    assert vendor_modules is not None, f"{package.__name__} declares no _vendor_modules"
+    for target in instrumentor().targets():
+        assert any(target.module == v or target.module.startswith(v + ".") for v in vendor_modules), (
+            f"{target.module} is outside {package.__name__}._vendor_modules {vendor_modules}")
 
 
 def _owner_of(module: str, name: str) -> tuple[Any, str]:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from huggingplace_instrumentation_anthropic import SUPPORTED
 from huggingplace_sdk.engine import GenAIInstrumentor, Hook, Target, raw_response_handler
 
 from ._completions import CompletionsCodec
 from ._messages import PROVIDER, MessagesCodec
 from ._native_spans import NATIVE_SPAN_HOOK
 from ._stream_helper import StreamManagerCodec, observe_raw_stream
-
-SUPPORTED = "anthropic >= 0.40, < 3"
 
 _MESSAGES = "anthropic.resources.messages.messages"
 _FLAT_MESSAGES = "anthropic.resources.messages"  # before messages became a package (e.g. 0.40)

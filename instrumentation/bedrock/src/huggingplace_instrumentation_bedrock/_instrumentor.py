@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
+from huggingplace_instrumentation_bedrock import SUPPORTED
 from huggingplace_sdk.engine import GenAIInstrumentor, Target
 
 from ._calls import PROVIDER, BedrockCodec, handle_result, is_bedrock_model_call
-
-# 1.35 is the oldest release this adapter's tests pass at (Converse with guardrails, guardContent and tool
-# streaming); boto3 and botocore move in lockstep, so the boto3 range pins botocore too.
-SUPPORTED = "boto3 >= 1.35, < 2"
 
 
 class BedrockInstrumentor(GenAIInstrumentor):

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
+from huggingplace_instrumentation_cohere import SUPPORTED
 from huggingplace_sdk.engine import Codec, GenAIInstrumentor, Hook, Target
 
 from ._chat import ChatV1Codec, ChatV2Codec
 from ._others import EmbedCodec, GenerateCodec, RerankCodec
 from ._request import PROVIDER
-
-# 5.16 is the first release whose stream generators let close() through (older ones wrap each ``yield`` in
-# a bare ``except: pass``, so closing a stream raises RuntimeError with or without us), and v2 embed and
-# rerank exist from 5.10; the adapter's tests pass at 5.16.0 and at the newest release (7.3.1).
-SUPPORTED = "cohere >= 5.16, < 8"
 
 _V1 = "cohere.base_client"
 _V2 = "cohere.v2.client"

@@ -8,6 +8,16 @@ content capture), and reconnect attempts, connection state changes and platform 
 
 from __future__ import annotations
 
-from ._instrumentor import ConversimpleInstrumentor
+from typing import TYPE_CHECKING
+
+from huggingplace_sdk._engine.activation import lazy_exports
+
+# Read by huggingplace_sdk.instrument(), which loads the adapter only once one of these is imported.
+_vendor_modules = ("conversimple",)
 
 __all__ = ["ConversimpleInstrumentor"]
+
+if TYPE_CHECKING:
+    from huggingplace_instrumentation_conversimple._instrumentor import ConversimpleInstrumentor
+
+__getattr__ = lazy_exports(__name__, ConversimpleInstrumentor="._instrumentor")

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
+from huggingplace_instrumentation_google_genai import SUPPORTED
 from huggingplace_sdk.engine import GenAIInstrumentor, Target
 
 from ._codecs import GEMINI, EmbedContentCodec, GenerateContentCodec
-
-# 1.29 is the first release whose Gemini API responses carry response_id (the methods wrapped below exist from
-# 1.0 on, but a span without its response id would fall short).
-SUPPORTED = "google-genai >= 1.29, < 4"
 
 _MODELS = "google.genai.models"
 

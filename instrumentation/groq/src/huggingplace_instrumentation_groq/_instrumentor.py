@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
+from huggingplace_instrumentation_groq import SUPPORTED
 from huggingplace_sdk.engine import GenAIInstrumentor, Hook, Target, raw_response_handler
 
 from ._chat import PROVIDER, ChatCodec
-
-# 0.13 is the oldest release that runs on httpx 0.28 (older ones pass ``proxies=``, which httpx 0.28
-# removed); the adapter's tests pass at 0.13.0 and at the newest release.
-SUPPORTED = "groq >= 0.13, < 2"
 
 _CHAT = "groq.resources.chat.completions"
 

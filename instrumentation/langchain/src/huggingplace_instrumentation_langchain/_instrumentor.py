@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from huggingplace_instrumentation_langchain import SUPPORTED
 from huggingplace_sdk.engine import EngineRef, GenAIInstrumentor, Hook
-
-SUPPORTED = "langchain-core >= 0.3.40, < 2"
 
 _PROVIDER = "langchain"
 

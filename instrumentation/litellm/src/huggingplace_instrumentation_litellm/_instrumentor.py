@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from huggingplace_instrumentation_litellm import SUPPORTED
 from huggingplace_sdk.engine import (
     GenAIInstrumentor,
     Hook,
@@ -17,12 +18,6 @@ from ._chat import CompletionCodec
 from ._embeddings import EmbeddingCodec
 from ._providers import UNRESOLVED
 from ._responses import ResponsesCodec
-
-# 1.108 is the first release whose CustomStreamWrapper has close() and works as a context manager (older
-# ones cannot be closed early, so a stream left early could not be told from one abandoned); 1.108's
-# responses() still needs the optional mcp package, 1.109's does not. Verified by
-# tests/test_oldest_supported_versions.py.
-SUPPORTED = "litellm >= 1.109, < 2"
 
 _STREAMS = "litellm.litellm_core_utils.streaming_handler"
 _RESPONSE_STREAMS = "litellm.responses.streaming_iterator"

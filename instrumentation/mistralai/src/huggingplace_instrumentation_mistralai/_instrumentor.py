@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
+from huggingplace_instrumentation_mistralai import SUPPORTED
 from huggingplace_sdk.engine import GenAIInstrumentor, Target
 
 from ._chat import PROVIDER, ChatCodec
 from ._embeddings import EmbeddingsCodec
-
-# From 2.10 the streams have close() (1.x and early 2.x ones close only through ``with``, bypassing any
-# observer, so a stream left early could not be told apart from one abandoned).
-SUPPORTED = "mistralai >= 2.10, < 4"
 
 _CHAT = "mistralai.client.chat"
 _EMBEDDINGS = "mistralai.client.embeddings"

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
+from huggingplace_instrumentation_ollama import SUPPORTED
 from huggingplace_sdk.engine import Codec, GenAIInstrumentor, Hook, Target
 
 from ._codecs import ChatCodec, EmbedCodec, GenerateCodec
 from ._request import PROVIDER
-
-# 0.4 is the first release whose results are pydantic models (earlier ones return plain dicts) and whose
-# module has ``embed``; the adapter's tests pass at 0.4.0 and at the newest release.
-SUPPORTED = "ollama >= 0.4, < 1"
 
 
 class OllamaInstrumentor(GenAIInstrumentor):

@@ -16,7 +16,6 @@ from ._request import STREAM_USAGE_OPTION
 from ._responses import ResponsesCodec
 from ._streams import HELPER_STREAMS, helper_init_hook
 
-# 1.66 is the first release with the Responses API (create, stream and parse).
 SUPPORTED = "openai >= 1.66, < 4"
 ENV_STREAM_USAGE = "HUGGINGPLACE_OPENAI_STREAM_USAGE"
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from huggingplace_instrumentation_openai_agents import SUPPORTED
 from huggingplace_sdk.engine import EngineRef, GenAIInstrumentor, Hook
-
-SUPPORTED = "openai-agents >= 0.2, < 1"
 
 _PROVIDER = "openai_agents"
 _FAN_OUT = "agents.tracing.provider"  # SynchronousMultiTracingProcessor: every span of every provider passes

@@ -8,6 +8,16 @@ records a token, a secret or the Basic credentials.
 
 from __future__ import annotations
 
-from ._instrumentor import PaymanInstrumentor
+from typing import TYPE_CHECKING
+
+from huggingplace_sdk._engine.activation import lazy_exports
+
+# Read by huggingplace_sdk.instrument(), which loads the adapter only once one of these is imported.
+_vendor_modules = ("payman_sdk",)
 
 __all__ = ["PaymanInstrumentor"]
+
+if TYPE_CHECKING:
+    from huggingplace_instrumentation_payman._instrumentor import PaymanInstrumentor
+
+__getattr__ = lazy_exports(__name__, PaymanInstrumentor="._instrumentor")

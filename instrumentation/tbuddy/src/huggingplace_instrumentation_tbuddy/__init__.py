@@ -7,6 +7,16 @@ WebSocket with a ``tbuddy.agent <name>`` child span per platform agent, and the 
 
 from __future__ import annotations
 
-from ._instrumentor import TBuddyInstrumentor
+from typing import TYPE_CHECKING
+
+from huggingplace_sdk._engine.activation import lazy_exports
+
+# Read by huggingplace_sdk.instrument(), which loads the adapter only once one of these is imported.
+_vendor_modules = ("TBuddy_SDK",)
 
 __all__ = ["TBuddyInstrumentor"]
+
+if TYPE_CHECKING:
+    from huggingplace_instrumentation_tbuddy._instrumentor import TBuddyInstrumentor
+
+__getattr__ = lazy_exports(__name__, TBuddyInstrumentor="._instrumentor")

@@ -16,7 +16,7 @@ CORE = {
     "SyncHuggingPlace", "SyncLogSession", "TimeoutError", "ValidationError", "available_adapters",
     "current_session", "current_step", "flush", "instrument", "session", "shutdown", "trace_step",
     "uninstrument", "with_context",
-    "BudgetExceededError",
+    "BudgetExceededError", "AdapterActivation",
 }
 ENGINE = {
     "Call", "Codec", "ContentPolicy", "Engine", "GenAIInstrumentor", "Invocation", "Message", "Operation",

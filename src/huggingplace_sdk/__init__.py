@@ -17,6 +17,7 @@ from ._context import (
     trace_step,
     with_context,
 )
+from ._engine.activation import AdapterActivation
 from ._errors import (
     AuthenticationError,
     BudgetExceededError,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 _LAZY = {"HuggingPlace", "LogSession", "SyncHuggingPlace", "SyncLogSession"}  # all from ._client
 
 __all__: list[str] = [
+    "AdapterActivation",
     "AuthenticationError",
     "BudgetExceededError",
     "ConfigurationError",

@@ -24,7 +24,7 @@ import pytest
 from huggingplace_sdk import _semconv as sc
 from huggingplace_sdk._engine.guard import internal_error_counts, tolerate_internal_errors
 from huggingplace_sdk._engine.imports import pending_modules, when_imported
-from huggingplace_sdk._engine.instrumentor import installed_version
+from huggingplace_sdk._engine.versions import installed_version
 from huggingplace_sdk.engine import Call, GenAIInstrumentor, Recorder, Request, Target
 from huggingplace_sdk.testing import SpanCapture
 

@@ -3,8 +3,8 @@
 An adapter package keeps its ``__init__`` light: it declares ``_vendor_modules`` (the modules whose import means
 the app uses the vendor) and exports its instrumentor through :func:`lazy_exports`. instrument() imports only
 that package, checks that a vendor module can be found (``find_spec``, which imports nothing of the vendor), and
-waits: the adapter's own modules, the engine, wrapt and OpenTelemetry's ``BaseInstrumentor`` (with packaging)
-load when the app imports the vendor, or at once if it already has. An app that never imports anthropic never
+waits: the adapter's own modules, the engine and wrapt load when the app imports the vendor, or at once if it
+already has. An app that never imports anthropic never
 pays for our anthropic adapter. Standard stdlib only here: this module is on the start-up path.
 """
 
@@ -27,7 +27,7 @@ VENDOR_MODULES_ATTRIBUTE = "_vendor_modules"
 
 
 class Instrumentor(Protocol):
-    """What an activation drives: a BaseInstrumentor (ours are GenAIInstrumentors)."""
+    """What an activation drives: an OpenTelemetry instrumentor (ours are GenAIInstrumentors)."""
 
     @property
     def is_instrumented_by_opentelemetry(self) -> bool: ...
@@ -112,7 +112,7 @@ def _find_submodule(name: str, locations: list[str]) -> ModuleSpec | None:
 class AdapterActivation:
     """One adapter of ``instrument()``: ``waiting`` for its vendor's import, then ``active`` or ``skipped``.
 
-    ``instrumentor`` is the adapter's (BaseInstrumentor) instrumentor once active; ``reason`` says why an adapter
+    ``instrumentor`` is the adapter's instrumentor once active; ``reason`` says why an adapter
     was skipped (its vendor's version out of range, another instrumentation already active, ...).
     """
 

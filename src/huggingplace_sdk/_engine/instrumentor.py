@@ -2,50 +2,64 @@
 
 Nothing is imported to instrument: each Target's module is patched when it is imported (at once if it
 already is), so instrument() costs the same whether or not the app ever uses the vendor.
+
+It is an OpenTelemetry instrumentor (the ``BaseInstrumentor`` interface, one instance per class, registered
+as a virtual subclass of ``BaseInstrumentor``) without importing ``opentelemetry.instrumentation``: that
+package brings packaging and its propagators into every process that loads an adapter. Zero-code mode and
+anything else that imports ``BaseInstrumentor`` see ours as one.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-import re
 import sys
 import threading
 import weakref
 from collections.abc import Collection, Mapping, Sequence
-from importlib import metadata
 from types import ModuleType
 from typing import Any, ClassVar
 
 import wrapt
-from opentelemetry.instrumentation.dependencies import DependencyConflict
-from opentelemetry.instrumentation.instrumentor import BaseInstrumentor  # type: ignore[attr-defined]
-from packaging.requirements import InvalidRequirement, Requirement
 
 from .engine import Engine
 from .imports import ImportHook, when_imported
 from .options import EngineOptions
 from .spec import Hook, Target
+from .versions import VersionConflict, conflict_of
 from .wrapper import active_engine, make_async_wrapper, make_sync_wrapper
 
 _logger = logging.getLogger("huggingplace_sdk.engine")
 _MISSING = object()
 # Import hooks fire on whichever thread imports the vendor; patching and restoring never interleave.
 _patch_lock = threading.RLock()
-_VERSION_HEADER = re.compile(r"^Version:[ \t]*(\S+)", re.MULTILINE)
+_BASE_INSTRUMENTOR_MODULE = "opentelemetry.instrumentation.instrumentor"
 
 
-class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
+class GenAIInstrumentor:
     """Subclasses set ``provider`` and ``instruments`` and return their Targets from ``targets()``.
 
     ``instrument(**kwargs)`` accepts the engine options (``tracer_provider``, ``meter_provider``,
     ``capture_content``, ``redact``, ``max_content_bytes``, ``emit_legacy_system``) and the adapter's own
-    options, read by ``adapter_options``.
+    options, read by ``adapter_options``; like any OpenTelemetry instrumentor it also takes
+    ``skip_dep_check`` and ``raise_exception_on_conflict``.
     """
 
     provider: ClassVar[str] = ""
     instruments: ClassVar[tuple[str, ...]] = ()
     engine: Engine | None = None
+    _is_instrumented_by_opentelemetry = False
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> GenAIInstrumentor:
+        instance = cls.__dict__.get("_instance")  # one per class, as BaseInstrumentor keeps it
+        if instance is None:
+            instance = object.__new__(cls)
+            cls._instance = instance
+        return instance  # type: ignore[no-any-return]
+
+    @property
+    def is_instrumented_by_opentelemetry(self) -> bool:
+        return self._is_instrumented_by_opentelemetry
 
     def targets(self) -> Sequence[Target | Hook]:
         raise NotImplementedError
@@ -57,21 +71,42 @@ class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
     def instrumentation_dependencies(self) -> Collection[str]:
         return self.instruments
 
-    def _check_dependency_conflicts(self) -> DependencyConflict | None:
-        """BaseInstrumentor's check of ``instruments``, from package metadata as there, but reading only the
-        ``Version:`` header: its ``version()`` parses the whole METADATA file (a vendor's long README too),
-        which was the largest part of instrument() once no vendor is imported."""
+    def instrument(self, **kwargs: Any) -> None:
+        """Patch the vendor (when its modules are imported); a second call warns and does nothing."""
+        if self._is_instrumented_by_opentelemetry:
+            _logger.warning("Attempting to instrument while already instrumented")
+            return
+        skip_dep_check = kwargs.pop("skip_dep_check", False)
+        raise_on_conflict = kwargs.pop("raise_exception_on_conflict", False)
+        if not skip_dep_check:
+            conflict = self._check_dependency_conflicts()
+            if conflict is not None:
+                if raise_on_conflict:  # opentelemetry-instrument's loader expects its own error type
+                    from opentelemetry.instrumentation.dependencies import (
+                        DependencyConflict,
+                        DependencyConflictError,
+                    )
+
+                    raise DependencyConflictError(DependencyConflict(conflict.required, conflict.found))
+                _logger.error("%s not instrumented: %s", type(self).__name__, conflict)
+                return
+        self._instrument(**kwargs)
+        self._is_instrumented_by_opentelemetry = True
+
+    def uninstrument(self, **kwargs: Any) -> None:
+        """Restore everything patched; a second call warns and does nothing."""
+        if not self._is_instrumented_by_opentelemetry:
+            _logger.warning("Attempting to uninstrument while already uninstrumented")
+            return
+        self._uninstrument(**kwargs)
+        self._is_instrumented_by_opentelemetry = False
+
+    def _check_dependency_conflicts(self) -> VersionConflict | None:
+        """The first of ``instruments`` the installed packages do not meet (package metadata only)."""
         for dependency in self.instrumentation_dependencies():
-            try:
-                requirement = Requirement(dependency)
-            except InvalidRequirement:
-                _logger.warning("invalid instruments requirement %r: reported as a conflict", dependency)
-                return DependencyConflict(dependency)
-            found = installed_version(requirement.name)
-            if found is None:
-                return DependencyConflict(dependency)
-            if not requirement.specifier.contains(found):
-                return DependencyConflict(dependency, f"{requirement.name} {found}")
+            conflict = conflict_of(dependency)
+            if conflict is not None:
+                return conflict
         return None
 
     def _instrument(self, **kwargs: Any) -> None:
@@ -139,18 +174,15 @@ class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
             self.engine = None
 
 
-def installed_version(distribution: str) -> str | None:
-    """The installed version of ``distribution`` from its metadata headers (importing nothing), or None."""
-    try:
-        found = metadata.distribution(distribution)
-    except metadata.PackageNotFoundError:
-        return None
-    text = found.read_text("METADATA") or found.read_text("PKG-INFO") or ""
-    header = _VERSION_HEADER.search(text.split("\n\n", 1)[0])  # headers end at the first blank line
-    return header.group(1) if header is not None else found.version
-
-
 def _version_of(package: str) -> str:
     """The adapter package's ``__version__`` (it is imported already: the instrumentor's class lives in it)."""
     loaded = sys.modules.get(package)
     return str(vars(loaded).get("__version__", "0")) if loaded is not None else "0"
+
+
+def _register_as_base_instrumentor(module: ModuleType) -> None:
+    module.BaseInstrumentor.register(GenAIInstrumentor)
+
+
+# isinstance(adapter, BaseInstrumentor) holds wherever BaseInstrumentor is in use, at no start-up cost.
+when_imported(_BASE_INSTRUMENTOR_MODULE, _register_as_base_instrumentor)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry import metrics, trace
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 
 _logger = logging.getLogger("huggingplace_sdk")
 _ADAPTER_PREFIX = "huggingplace_instrumentation_"
+_ENTRY_POINT_GROUP = "opentelemetry_instrumentor"
 _DEFAULT_SERVICE_NAME = "huggingplace-app"
 ENV_CONSOLE = "HUGGINGPLACE_CONSOLE"
 ENV_API_KEY = "HUGGINGPLACE_API_KEY"
@@ -37,14 +40,42 @@ _current: Instrumentation | None = None
 
 
 def available_adapters() -> dict[str, EntryPoint]:
-    """Our adapters registered under the ``opentelemetry_instrumentor`` entry point, by name."""
-    from importlib.metadata import entry_points  # on first use: importing it costs every app start-up
+    """Our adapters registered under the ``opentelemetry_instrumentor`` entry point, by name.
 
-    found = {}
-    for ep in entry_points(group="opentelemetry_instrumentor"):
-        if ep.value.startswith(_ADAPTER_PREFIX):
-            found[ep.name] = ep
+    Only our own distributions' metadata is read: they are found by name on ``sys.path``, as importlib finds
+    any distribution (first entry wins). Reading every installed distribution's entry points cost more than
+    all the rest of instrument(). Where none is found that way (zipped or unusual installs), every
+    distribution is scanned.
+    """
+    from importlib import metadata  # on first use: importing it costs every app start-up
+
+    found: dict[str, EntryPoint] = {}
+    for distribution in _our_distributions(metadata):
+        for ep in distribution.entry_points.select(group=_ENTRY_POINT_GROUP):
+            if ep.value.startswith(_ADAPTER_PREFIX):
+                found.setdefault(ep.name, ep)
+    if not found:
+        for ep in metadata.entry_points(group=_ENTRY_POINT_GROUP):
+            if ep.value.startswith(_ADAPTER_PREFIX):
+                found[ep.name] = ep
     return found
+
+
+def _our_distributions(metadata: Any) -> Iterator[Any]:
+    seen: set[str] = set()
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:  # missing, not a directory, or a zip file
+            continue
+        for name in names:
+            lowered = name.lower()
+            if not (lowered.startswith(_ADAPTER_PREFIX) and lowered.endswith((".dist-info", ".egg-info"))):
+                continue
+            project = lowered.split("-", 1)[0].removesuffix(".egg_info").removesuffix(".dist_info")
+            if project not in seen:  # the first sys.path entry holding a distribution wins
+                seen.add(project)
+                yield metadata.PathDistribution(Path(entry or ".", name))
 
 
 class Instrumentation:

@@ -27,6 +27,17 @@ def test_adapters_are_discovered_through_the_entry_point_group() -> None:
     assert {"openai", "anthropic", "mistralai", "groq", "ollama", "cohere"} <= names
 
 
+def test_reading_only_our_distributions_finds_what_a_scan_of_every_distribution_finds(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib import metadata
+
+    everything = {ep.name: ep.value for ep in metadata.entry_points(group="opentelemetry_instrumentor")
+                  if ep.value.startswith("huggingplace_instrumentation_")}
+    assert {name: ep.value for name, ep in huggingplace_sdk.available_adapters().items()} == everything
+    monkeypatch.setattr(_instrument, "_our_distributions", lambda metadata: iter(()))  # e.g. a zipped install
+    assert {name: ep.value for name, ep in huggingplace_sdk.available_adapters().items()} == everything
+
+
 def test_unknown_adapter_and_unknown_options_raise_before_anything_changes() -> None:
     with pytest.raises(ValueError, match="unknown adapter"):
         huggingplace_sdk.instrument(["nope"], tracer_provider=TracerProvider())

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
-from pathlib import Path
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry import metrics, trace
@@ -18,6 +16,7 @@ from opentelemetry.sdk.trace import TracerProvider as SDKTracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
 
 from . import _context
+from ._discovery import ENTRY_POINT_GROUP, AdapterEntryPoint, adapter_entry_points
 from ._engine.activation import AdapterActivation, arm_adapter
 from ._engine.cost import PricesArg
 from ._engine.options import EngineOptions, env_flag
@@ -27,8 +26,6 @@ if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
 
 _logger = logging.getLogger("huggingplace_sdk")
-_ADAPTER_PREFIX = "huggingplace_instrumentation_"
-_ENTRY_POINT_GROUP = "opentelemetry_instrumentor"
 _DEFAULT_SERVICE_NAME = "huggingplace-app"
 ENV_CONSOLE = "HUGGINGPLACE_CONSOLE"
 ENV_API_KEY = "HUGGINGPLACE_API_KEY"
@@ -40,42 +37,11 @@ _current: Instrumentation | None = None
 
 
 def available_adapters() -> dict[str, EntryPoint]:
-    """Our adapters registered under the ``opentelemetry_instrumentor`` entry point, by name.
-
-    Only our own distributions' metadata is read: they are found by name on ``sys.path``, as importlib finds
-    any distribution (first entry wins). Reading every installed distribution's entry points cost more than
-    all the rest of instrument(). Where none is found that way (zipped or unusual installs), every
-    distribution is scanned.
-    """
+    """Our adapters registered under the ``opentelemetry_instrumentor`` entry point, by name."""
     from importlib import metadata  # on first use: importing it costs every app start-up
 
-    found: dict[str, EntryPoint] = {}
-    for distribution in _our_distributions(metadata):
-        for ep in distribution.entry_points.select(group=_ENTRY_POINT_GROUP):
-            if ep.value.startswith(_ADAPTER_PREFIX):
-                found.setdefault(ep.name, ep)
-    if not found:
-        for ep in metadata.entry_points(group=_ENTRY_POINT_GROUP):
-            if ep.value.startswith(_ADAPTER_PREFIX):
-                found[ep.name] = ep
-    return found
-
-
-def _our_distributions(metadata: Any) -> Iterator[Any]:
-    seen: set[str] = set()
-    for entry in sys.path:
-        try:
-            names = os.listdir(entry or ".")
-        except OSError:  # missing, not a directory, or a zip file
-            continue
-        for name in names:
-            lowered = name.lower()
-            if not (lowered.startswith(_ADAPTER_PREFIX) and lowered.endswith((".dist-info", ".egg-info"))):
-                continue
-            project = lowered.split("-", 1)[0].removesuffix(".egg_info").removesuffix(".dist_info")
-            if project not in seen:  # the first sys.path entry holding a distribution wins
-                seen.add(project)
-                yield metadata.PathDistribution(Path(entry or ".", name))
+    return {name: metadata.EntryPoint(name=name, value=ep.value, group=ENTRY_POINT_GROUP)
+            for name, ep in adapter_entry_points().items()}
 
 
 class Instrumentation:
@@ -175,7 +141,7 @@ def instrument(
                          "max_content_bytes": max_content_bytes, "emit_legacy_system": emit_legacy_system,
                          "prices": prices}
         EngineOptions.resolve(engine_kwargs)  # bad arguments raise here, before anything is changed
-        registry = available_adapters()
+        registry = adapter_entry_points()
         wanted = _select(adapters, registry, adapter_options)
         provider, owned = _resolve_tracer_provider(tracer_provider, service_name)
         meter = meter_provider
@@ -191,7 +157,7 @@ def instrument(
         return handle
 
 
-def _select(adapters: Iterable[str] | None, registry: Mapping[str, EntryPoint],
+def _select(adapters: Iterable[str] | None, registry: Mapping[str, AdapterEntryPoint],
             options: Mapping[str, Any]) -> list[str]:
     for name, value in options.items():
         if name not in registry:
@@ -210,7 +176,7 @@ def _select(adapters: Iterable[str] | None, registry: Mapping[str, EntryPoint],
     return names
 
 
-def _activate(name: str, ep: EntryPoint, provider: trace.TracerProvider, meter: metrics.MeterProvider | None,
+def _activate(name: str, ep: AdapterEntryPoint, provider: trace.TracerProvider, meter: metrics.MeterProvider | None,
               engine_kwargs: Mapping[str, Any], options: dict[str, Any]) -> AdapterActivation | None:
     """Arm the adapter: it loads and patches when its vendor is imported (at once if it already is)."""
     kwargs = {k: v for k, v in engine_kwargs.items() if v is not None}

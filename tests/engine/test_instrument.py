@@ -31,11 +31,28 @@ def test_reading_only_our_distributions_finds_what_a_scan_of_every_distribution_
         monkeypatch: pytest.MonkeyPatch) -> None:
     from importlib import metadata
 
-    everything = {ep.name: ep.value for ep in metadata.entry_points(group="opentelemetry_instrumentor")
+    from huggingplace_sdk import _discovery
+
+    everything = {ep.name: ep for ep in metadata.entry_points(group="opentelemetry_instrumentor")
                   if ep.value.startswith("huggingplace_instrumentation_")}
-    assert {name: ep.value for name, ep in huggingplace_sdk.available_adapters().items()} == everything
-    monkeypatch.setattr(_instrument, "_our_distributions", lambda metadata: iter(()))  # e.g. a zipped install
-    assert {name: ep.value for name, ep in huggingplace_sdk.available_adapters().items()} == everything
+    ours = _discovery.adapter_entry_points()
+    assert {name: ep.value for name, ep in ours.items()} == {name: ep.value for name, ep in everything.items()}
+    assert {name: ep.module for name, ep in ours.items()} == {name: ep.module for name, ep in everything.items()}
+    assert ours["openai"].load() is everything["openai"].load()
+    assert {name: ep.value for name, ep in huggingplace_sdk.available_adapters().items()} == {
+        name: ep.value for name, ep in everything.items()}
+    monkeypatch.setattr(_discovery, "_our_entry_point_files", list)  # none found: e.g. a zipped install
+    assert {name: ep.value for name, ep in _discovery.adapter_entry_points().items()} == {
+        name: ep.value for name, ep in everything.items()}
+
+
+def test_entry_point_files_are_read_as_ini_sections() -> None:
+    from huggingplace_sdk._discovery import AdapterEntryPoint, _section
+
+    text = "[console_scripts]\nx = a:b\n\n# comment\n[opentelemetry_instrumentor]\nopenai = pkg.mod:Cls.inner [extra]\n"
+    assert _section(text, "opentelemetry_instrumentor") == [("openai", "pkg.mod:Cls.inner [extra]")]
+    assert AdapterEntryPoint("openai", "pkg.mod:Cls.inner [extra]").module == "pkg.mod"
+    assert AdapterEntryPoint("json", "json:dumps").load() is __import__("json").dumps
 
 
 def test_unknown_adapter_and_unknown_options_raise_before_anything_changes() -> None:

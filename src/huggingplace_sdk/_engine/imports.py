@@ -11,10 +11,12 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from importlib.abc import Loader, MetaPathFinder
 from importlib.machinery import ModuleSpec
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:  # importlib.abc brings importlib.resources, tempfile and shutil: not on the start-up path
+    from importlib.abc import Loader
 
 from .guard import guarded
 
@@ -79,7 +81,7 @@ def _fire(name: str, module: ModuleType) -> None:
         guarded(f"import_hook:{name}", hook.callback, module)
 
 
-class _NotifyingLoader(Loader):
+class _NotifyingLoader:
     """Wraps the real loader for one import: runs the module, hands the module its real loader back, fires."""
 
     def __init__(self, loader: Loader) -> None:
@@ -91,7 +93,7 @@ class _NotifyingLoader(Loader):
     def exec_module(self, module: ModuleType) -> None:
         # The module and its spec keep the real loader (importlib.resources, reload, pkgutil read it).
         spec = module.__spec__
-        if spec is not None and spec.loader is self:
+        if spec is not None and cast(object, spec.loader) is self:
             spec.loader = self._loader
         if getattr(module, "__loader__", None) is self:
             module.__loader__ = self._loader
@@ -103,7 +105,7 @@ class _NotifyingLoader(Loader):
         return getattr(self._loader, name)
 
 
-class _PostImportFinder(MetaPathFinder):
+class _PostImportFinder:
     """Finds nothing itself: for a watched module it asks the other finders, then wraps the loader."""
 
     def find_spec(self, fullname: str, path: Sequence[str] | None,
@@ -118,7 +120,7 @@ class _PostImportFinder(MetaPathFinder):
             if spec is None:
                 continue
             if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                spec.loader = _NotifyingLoader(spec.loader)
+                spec.loader = cast("Loader", _NotifyingLoader(spec.loader))  # a Loader by duck typing
             return spec
         return None
 

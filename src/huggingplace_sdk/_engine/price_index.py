@@ -48,7 +48,8 @@ class IndexedModel(NamedTuple):
 
 
 def clause_matches(clause: Clause, text: str) -> bool:
-    """genai-prices' match logic: case-insensitive literals; a regex searches the (lower-cased) name as given."""
+    """genai-prices' match logic on a lower-cased ``text``: literals compare case-insensitively, a regex
+    searches the text as given."""
     [(kind, value)] = clause.items()
     if kind == "or":
         return any(clause_matches(part, text) for part in value)
@@ -57,7 +58,7 @@ def clause_matches(clause: Clause, text: str) -> bool:
     literal: str = value
     if kind == "regex":
         return re.search(literal, text) is not None
-    text, literal = text.lower(), literal.lower()
+    literal = literal.lower()
     if kind == "equals":
         return text == literal
     if kind == "starts_with":

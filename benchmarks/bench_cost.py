@@ -7,7 +7,7 @@ also load the price table) and once with CALLS more; the difference divided by C
 The first priced call of a fresh process is timed separately (CPU ms, median of several processes), with
 genai-prices forced (as before the price index) and with the index: flat models (gpt-4o-mini, claude) and a
 complex one (gemini-2.5-pro, tiered: loads genai-prices either way).
-    uv run python benchmarks/bench_cost.py [--modes=priced | --first-call]
+    uv run python benchmarks/bench_cost.py [--modes=priced | --first-call [--no-bytecode]]
 """
 
 from __future__ import annotations
@@ -76,35 +76,41 @@ print(time.process_time() - started, priced.status)
 """
 
 
-def first_call_ms(provider: str, model: str, *, force_table: bool, preload: str = "") -> float:
+def first_call_ms(provider: str, model: str, *, force_table: bool, preload: str, env: dict[str, str]) -> float:
     """CPU ms of the first priced call in a fresh process (median of FIRST_CALL_PROCESSES processes)."""
     code = _FIRST_CALL.format(preload=f"; import {preload}" if preload else "", force_table=force_table,
                               provider=provider, model=model)
-    runs = []
-    for _ in range(FIRST_CALL_PROCESSES):
-        seconds, status = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+
+    def once() -> float:
+        seconds, status = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                                          check=True).stdout.split()
         assert status == "priced", status
-        runs.append(float(seconds) * 1000)
-    return statistics.median(runs)
+        return float(seconds) * 1000
+
+    once()  # writes the bytecode (when it is written) and warms the file cache; not counted
+    return statistics.median(once() for _ in range(FIRST_CALL_PROCESSES))
 
 
-def print_first_calls() -> None:
-    print(f"first priced call in a fresh process, CPU ms (median of {FIRST_CALL_PROCESSES} processes): "
-          "genai-prices loaded (before) vs the price index (after)")
-    for provider, model, preload in (("openai", "gpt-4o-mini", ""), ("openai", "gpt-4o-mini", "openai"),
-                                     ("anthropic", "claude-3-5-sonnet-20240620", "anthropic"),
-                                     ("gcp.gemini", "gemini-2.5-pro", "")):
-        before = first_call_ms(provider, model, force_table=True, preload=preload)
-        after = first_call_ms(provider, model, force_table=False, preload=preload)
-        where = f"after import {preload}" if preload else "bare process"
-        print(f"  {provider:10s} {model:28s} {where:22s} before {before:6.1f}  after {after:6.1f}  "
-              f"ratio {after / before:.3f}")
+def print_first_calls(bytecode: bool) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-cost-pycache-") as pycache:
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
+        env.update({"PYTHONPYCACHEPREFIX": pycache} if bytecode else {"PYTHONDONTWRITEBYTECODE": "1"})
+        compiled = "cached bytecode" if bytecode else "no bytecode: every module compiled"
+        print(f"first priced call in a fresh process, CPU ms (median of {FIRST_CALL_PROCESSES} processes, "
+              f"{compiled}): genai-prices loaded (before) vs the price index (after)")
+        for provider, model, preload in (("openai", "gpt-4o-mini", ""), ("openai", "gpt-4o-mini", "openai"),
+                                         ("anthropic", "claude-3-5-sonnet-20240620", "anthropic"),
+                                         ("gcp.gemini", "gemini-2.5-pro", "")):
+            before = first_call_ms(provider, model, force_table=True, preload=preload, env=env)
+            after = first_call_ms(provider, model, force_table=False, preload=preload, env=env)
+            where = f"after import {preload}" if preload else "bare process"
+            print(f"  {provider:10s} {model:28s} {where:22s} before {before:6.1f}  after {after:6.1f}  "
+                  f"ratio {after / before:.3f}")
 
 
 def main() -> None:
     if "--first-call" in sys.argv[1:]:
-        print_first_calls()
+        print_first_calls(bytecode="--no-bytecode" not in sys.argv[1:])
         return
     modes = next((a[len("--modes="):].split(",") for a in sys.argv[1:] if a.startswith("--modes=")), MODES)
     jobs = [(m, n) for m in modes for n in (0, CALLS)]
@@ -121,7 +127,7 @@ def main() -> None:
     print(f"pricing adds {priced - unpriced:,.0f} instructions per call: "
           f"{(priced - unpriced) / (unpriced - base):.1%} of the instrumentation's own added cost, "
           f"{(priced - unpriced) / base:.1%} of the uninstrumented call")
-    print_first_calls()
+    print_first_calls(bytecode=True)
 
 
 if __name__ == "__main__":

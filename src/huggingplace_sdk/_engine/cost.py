@@ -1,11 +1,12 @@
 """USD cost of one LLM call from the usage the provider reported: the user's prices, then genai-prices.
 
-The genai-prices table ships in its wheel; executing it costs ~200 ms of CPU, so calls are first looked up in
-``price_index`` (that table, compacted, read in a few ms): a flat per-token price is applied here and an
-unknown model is unpriced without loading the table. Only "complex" models (tiered, dated, priced apart by
-service tier) load genai-prices, on their first call (never at ``import huggingplace_sdk``). Nothing is
-refreshed over the network here: a user who wants fresh prices starts ``genai_prices.UpdatePrices``
-themselves, and from then on every call asks genai-prices (the index no longer speaks for its table).
+The genai-prices table ships in its wheel; loading it costs 30-550 ms of CPU (bytecode, pydantic), so calls
+are first looked up in ``price_index`` (that table, compacted, read in a few ms): a flat per-token price is
+applied here and an unknown model is unpriced without loading the table. Only "complex" models (tiered,
+dated, priced apart by service tier) load genai-prices, on their first call (never at
+``import huggingplace_sdk``). Nothing is refreshed over the network here: a user who wants fresh prices
+starts ``genai_prices.UpdatePrices`` themselves, and from then on every call asks genai-prices (the index no
+longer speaks for its table).
 
 Token counts follow the conventions: input tokens include the cache reads and writes, output tokens include
 the reasoning tokens. A part (cache read, cache write, reasoning) is priced on its own only where the table

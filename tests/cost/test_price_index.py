@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -183,6 +184,16 @@ def test_the_shipped_index_is_what_the_build_writes_from_the_installed_genai_pri
     shipped = price_index.INDEX_PATH.read_text(encoding="utf-8")
     assert shipped == expected, (f"{price_index.INDEX_PATH.name} is stale for genai-prices "
                                  f"{genai_prices.__version__}: run `{price_index.REBUILD_COMMAND}`")
+
+
+def test_the_build_check_names_the_rebuild_command_when_the_index_is_stale(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    assert price_index_build.main(["--check"]) == 0
+    stale = tmp_path / "price_index.json"
+    stale.write_text(price_index.INDEX_PATH.read_text(encoding="utf-8").replace('"0.15"', '"0.16"', 1))
+    monkeypatch.setattr(price_index_build, "INDEX_PATH", stale)
+    assert price_index_build.main(["--check"]) == 1
+    assert price_index.REBUILD_COMMAND in capsys.readouterr().err
 
 
 @pytest.fixture

@@ -161,6 +161,30 @@ def test_flat_prices_cost_exactly_what_genai_prices_computes(index: price_index.
     assert checked > 10_000
 
 
+def _fields(priced: cost.Cost) -> tuple[Any, ...]:
+    return (priced.status, priced.total, priced.parts, priced.price_source, priced.price_provider,
+            priced.price_model, priced.unpriced_reason)
+
+
+@pytest.mark.timeout(600)
+def test_every_call_costs_what_it_cost_before_the_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Totals, parts, provider, model and source, through the index and through genai-prices alone."""
+    rng = random.Random(11)
+    recorded = sorted(_recorded_model_names())
+    by_index, by_table = [], []
+    for provider, provider_id in sorted(_PROVIDER_IDS.items()):
+        names = [model.id for p in table_providers if p.id == provider_id for model in p.models] + recorded
+        calls = [(name, usage, tier) for name in names for usage, tier in zip(
+            list(_usages(rng))[2:5], (None, "default", "priority"), strict=True)]
+        by_index += [_fields(cost._table_cost(provider, *call)) for call in calls]
+        with monkeypatch.context() as table_only:
+            table_only.setattr(price_index, "current", lambda: None)
+            by_table += [_fields(cost._table_cost(provider, *call)) for call in calls]
+    differ = [(a, b) for a, b in zip(by_index, by_table, strict=True) if a != b]
+    assert not differ, f"{len(differ)} of {len(by_index)} differ, e.g. {differ[:3]}"
+    assert sum(fields[0] == sc.COST_PRICED for fields in by_index) > 500
+
+
 def test_only_flat_unconditional_per_token_prices_are_in_the_index(index: price_index.PriceIndex) -> None:
     document = json.loads(price_index.INDEX_PATH.read_text(encoding="utf-8"))
     complex_ids = set()

@@ -4,8 +4,10 @@ Three modes of the same recorded gpt-3.5-turbo call through an in-process transp
 clients): uninstrumented; instrumented with pricing turned off (``Invocation._cost`` answers None); and
 instrumented as shipped (priced from genai-prices). Each mode runs once with only the warm-up calls (which
 also load the price table) and once with CALLS more; the difference divided by CALLS is the per-call count.
-The table's one-time load is timed separately in a fresh process (CPU seconds, best of three).
-    uv run python benchmarks/bench_cost.py [--modes=priced]
+The first priced call of a fresh process is timed separately (CPU ms, median of several processes), with
+genai-prices forced (as before the price index) and with the index: flat models (gpt-4o-mini, claude) and a
+complex one (gemini-2.5-pro, tiered: loads genai-prices either way).
+    uv run python benchmarks/bench_cost.py [--modes=priced | --first-call [--no-bytecode]]
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from __future__ import annotations
 import gc
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -62,16 +64,54 @@ def instructions(mode: str, calls: int) -> int:
     return int(re.findall(r"Collected : (\d+)", result.stderr)[-1])
 
 
-def table_load_seconds() -> float:
-    code = ("import time; from huggingplace_sdk._engine.cost import Pricer; t = time.process_time(); "
-            "Pricer().price('openai', ('gpt-4o-mini',), {'gen_ai.usage.input_tokens': 10}); "
-            "print(time.process_time() - t)")
-    runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
-            for _ in range(3)]
-    return min(runs)
+FIRST_CALL_PROCESSES = 7
+_FIRST_CALL = """
+import time{preload}
+from huggingplace_sdk._engine import cost, price_index
+if {force_table}:
+    price_index.current = lambda: None  # as before the index: every call asks genai-prices
+started = time.process_time()
+priced = cost.Pricer().price({provider!r}, ({model!r},), {{"gen_ai.usage.input_tokens": 10}})
+print(time.process_time() - started, priced.status)
+"""
+
+
+def first_call_ms(provider: str, model: str, *, force_table: bool, preload: str, env: dict[str, str]) -> float:
+    """CPU ms of the first priced call in a fresh process (median of FIRST_CALL_PROCESSES processes)."""
+    code = _FIRST_CALL.format(preload=f"; import {preload}" if preload else "", force_table=force_table,
+                              provider=provider, model=model)
+
+    def once() -> float:
+        seconds, status = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                                         check=True).stdout.split()
+        assert status == "priced", status
+        return float(seconds) * 1000
+
+    once()  # writes the bytecode (when it is written) and warms the file cache; not counted
+    return statistics.median(once() for _ in range(FIRST_CALL_PROCESSES))
+
+
+def print_first_calls(bytecode: bool) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-cost-pycache-") as pycache:
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
+        env.update({"PYTHONPYCACHEPREFIX": pycache} if bytecode else {"PYTHONDONTWRITEBYTECODE": "1"})
+        compiled = "cached bytecode" if bytecode else "no bytecode: every module compiled"
+        print(f"first priced call in a fresh process, CPU ms (median of {FIRST_CALL_PROCESSES} processes, "
+              f"{compiled}): genai-prices loaded (before) vs the price index (after)")
+        for provider, model, preload in (("openai", "gpt-4o-mini", ""), ("openai", "gpt-4o-mini", "openai"),
+                                         ("anthropic", "claude-3-5-sonnet-20240620", "anthropic"),
+                                         ("gcp.gemini", "gemini-2.5-pro", "")):
+            before = first_call_ms(provider, model, force_table=True, preload=preload, env=env)
+            after = first_call_ms(provider, model, force_table=False, preload=preload, env=env)
+            where = f"after import {preload}" if preload else "bare process"
+            print(f"  {provider:10s} {model:28s} {where:22s} before {before:6.1f}  after {after:6.1f}  "
+                  f"ratio {after / before:.3f}")
 
 
 def main() -> None:
+    if "--first-call" in sys.argv[1:]:
+        print_first_calls(bytecode="--no-bytecode" not in sys.argv[1:])
+        return
     modes = next((a[len("--modes="):].split(",") for a in sys.argv[1:] if a.startswith("--modes=")), MODES)
     jobs = [(m, n) for m in modes for n in (0, CALLS)]
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -87,10 +127,7 @@ def main() -> None:
     print(f"pricing adds {priced - unpriced:,.0f} instructions per call: "
           f"{(priced - unpriced) / (unpriced - base):.1%} of the instrumentation's own added cost, "
           f"{(priced - unpriced) / base:.1%} of the uninstrumented call")
-    started = time.perf_counter()
-    load = table_load_seconds()
-    print(f"one-time price table load on the first priced call: {load * 1000:.0f} ms CPU "
-          f"(best of 3 fresh processes; measured in {time.perf_counter() - started:.0f} s)")
+    print_first_calls(bytecode=True)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,12 @@
 """USD cost of one LLM call from the usage the provider reported: the user's prices, then genai-prices.
 
-The genai-prices table ships in its wheel. It is imported on the first call that has usage to price (never
-at ``import huggingplace_sdk``) and never refreshed over the network here: a user who wants fresh prices
-starts ``genai_prices.UpdatePrices`` themselves.
+The genai-prices table ships in its wheel; loading it costs 30-550 ms of CPU (bytecode, pydantic), so calls
+are first looked up in ``price_index`` (that table, compacted, read in a few ms): a flat per-token price is
+applied here and an unknown model is unpriced without loading the table. Only "complex" models (tiered,
+dated, priced apart by service tier) load genai-prices, on their first call (never at
+``import huggingplace_sdk``). Nothing is refreshed over the network here: a user who wants fresh prices
+starts ``genai_prices.UpdatePrices`` themselves, and from then on every call asks genai-prices (the index no
+longer speaks for its table).
 
 Token counts follow the conventions: input tokens include the cache reads and writes, output tokens include
 the reasoning tokens. A part (cache read, cache write, reasoning) is priced on its own only where the table
@@ -23,6 +27,7 @@ from typing import Any, NamedTuple
 from opentelemetry.util.types import AttributeValue
 
 from .. import _semconv as sc
+from . import price_index
 
 _logger = logging.getLogger("huggingplace_sdk.engine")
 
@@ -229,6 +234,8 @@ _load_lock = threading.Lock()
 _table_module: Any = None
 _table_source = ""
 _unknown: dict[tuple[str | None, str], bool] = {}  # (provider id, model) the table does not know
+# (index version, provider id, model) -> the index's model and its flat prices; None: unknown to the table
+_index_answers: dict[tuple[str, str | None, str], tuple[price_index.IndexedModel, UnitPrices | None] | None] = {}
 # Our parts -> the table's price keys (USD per million tokens).
 _TABLE_KEYS = {"input": "input_mtok", "output": "output_mtok", "cache_read": "cache_read_mtok",
                "cache_write": "cache_write_mtok", "reasoning": "output_reasoning_mtok"}
@@ -249,7 +256,10 @@ def _genai_prices() -> Any:
 
 
 def table_source() -> str:
-    """``genai-prices <version>``; loads the table."""
+    """``genai-prices <version>``: the index's stamp when it speaks for the table, else the table's (loaded)."""
+    index = price_index.current()
+    if index is not None:
+        return index.source
     _genai_prices()
     return _table_source
 
@@ -281,10 +291,19 @@ _resolved: dict[tuple[str | None, str, str | None], _Resolved] = {}
 
 
 def _table_cost(provider: str, model: str, usage: Mapping[str, int], service_tier: str | None) -> Cost:
-    module = _genai_prices()
+    index = price_index.current()
     provider_id = _PROVIDER_IDS.get(provider)
     fallback = _FALLBACK_PROVIDER.get(provider_id) if provider_id is not None else None
     for candidate in (provider_id,) if fallback is None else (provider_id, fallback):
+        if index is not None:
+            found = _indexed(index, candidate, model)
+            if found is None:
+                continue  # the table does not know it either
+            indexed, prices = found
+            if prices is not None and indexed.flat_for(service_tier):
+                return _flat_cost(prices, usage, index.source, indexed.provider_id, indexed.model_id)
+            # complex (tiered, dated, priced apart for this tier...): the table itself, loaded now
+        module = _genai_prices()
         if (candidate, model) in _unknown:
             continue
         key = (candidate, model, service_tier)
@@ -298,6 +317,37 @@ def _table_cost(provider: str, model: str, usage: Mapping[str, int], service_tie
             _remember(_resolved, key, entry)
         return _entry_cost(module, entry, model, usage, service_tier)
     return unpriced(sc.UNPRICED_UNKNOWN_MODEL)
+
+
+def _indexed(index: price_index.PriceIndex, provider_id: str | None,
+             model: str) -> tuple[price_index.IndexedModel, UnitPrices | None] | None:
+    """The index's answer, cached: it is fixed for the index's lifetime (flat prices have no date)."""
+    key = (index.version, provider_id, model)
+    try:
+        return _index_answers[key]
+    except KeyError:
+        pass
+    indexed = index.find(provider_id, model)
+    found = None if indexed is None else (indexed, None if indexed.prices is None else _indexed_prices(indexed.prices))
+    _remember(_index_answers, key, found)
+    return found
+
+
+def _indexed_prices(prices: Mapping[str, str]) -> UnitPrices:
+    def at(key: str) -> Decimal | None:
+        value = prices.get(_TABLE_KEYS[key])
+        return None if value is None else Decimal(value)
+
+    return UnitPrices(input=at("input") or Decimal(0), output=at("output") or Decimal(0),
+                      cache_read=at("cache_read"), cache_write=at("cache_write"), reasoning=at("reasoning"))
+
+
+def _flat_cost(prices: UnitPrices, usage: Mapping[str, int], source: str, provider_id: str, model_id: str) -> Cost:
+    parts = split_cost(prices, usage)
+    if parts is None:
+        return unpriced(sc.UNPRICED_INVALID_USAGE)
+    return Cost(sc.COST_PRICED, total=sum(parts.values(), Decimal(0)), parts=_priced_parts(parts),
+                price_source=source, price_provider=provider_id, price_model=model_id)
 
 
 def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
@@ -329,11 +379,7 @@ def _resolve(module: Any, provider_id: str | None, model: str, service_tier: str
 def _entry_cost(module: Any, entry: _Resolved, model: str, usage: Mapping[str, int],
                 service_tier: str | None) -> Cost:
     if entry.prices is not None:
-        parts = split_cost(entry.prices, usage)
-        if parts is None:
-            return unpriced(sc.UNPRICED_INVALID_USAGE)
-        return Cost(sc.COST_PRICED, total=sum(parts.values(), Decimal(0)), parts=_priced_parts(parts),
-                    price_source=_table_source, price_provider=entry.provider_id, price_model=entry.model_id)
+        return _flat_cost(entry.prices, usage, _table_source, entry.provider_id, entry.model_id)
     try:  # tiered or otherwise not flat per token: the table's own calculation, every call
         calculation = _calc(module, usage, model, entry.provider_id, service_tier)
     except (LookupError, ValueError):  # ValueError: counts the table cannot split

@@ -159,12 +159,9 @@ class PriceIndex:
 
 
 def installed_genai_prices_version() -> str | None:
-    from importlib import metadata  # here: only the first priced call needs it
+    from .versions import installed_version  # here: only the first priced call needs it
 
-    try:
-        return metadata.version("genai-prices")
-    except metadata.PackageNotFoundError:
-        return None
+    return installed_version("genai-prices")
 
 
 @cache

@@ -328,3 +328,18 @@ def test_a_complex_model_in_a_fresh_process_loads_genai_prices() -> None:
     answer = _price_in_fresh_process("gcp.gemini", "gemini-2.5-pro")
     assert "genai_prices" in answer["after"]
     assert Decimal(answer["total"]) == _table_total(USAGE, "gemini-2.5-pro", "google")
+
+
+def test_models_are_parsed_per_provider_on_first_use_and_the_document_is_the_file_s_json() -> None:
+    text = price_index.INDEX_PATH.read_text(encoding="utf-8")
+    document = price_index.read_document(text)
+    assert all(isinstance(provider["models"], str) for provider in document["providers"])  # nothing parsed yet
+    found = price_index.PriceIndex(document).find("openai", "gpt-4o-mini-2024-07-18")
+    assert found is not None and found.model_id == "gpt-4o-mini"
+    parsed = {provider["id"] for provider in document["providers"] if not isinstance(provider["models"], str)}
+    assert parsed == {"openai"}
+    for provider in document["providers"]:
+        price_index._models(provider)
+    assert document == json.loads(text)
+    # A file laid out otherwise (hand-edited, or written by another tool) is parsed whole.
+    assert price_index.read_document(json.dumps(json.loads(text))) == json.loads(text)

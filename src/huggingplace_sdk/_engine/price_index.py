@@ -144,8 +144,7 @@ class PriceIndex:
 
     def _match_model(self, provider: Mapping[str, Any], model_ref: str, *,
                      with_fallbacks: bool) -> Mapping[str, Any] | None:
-        models: list[Mapping[str, Any]] = provider["models"]
-        for model in models:
+        for model in _models(provider):
             if clause_matches(model["match"], model_ref):
                 return model
         if with_fallbacks:
@@ -158,6 +157,53 @@ class PriceIndex:
         return None
 
 
+def _models(provider: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    models = provider["models"]
+    if isinstance(models, str):  # left as text by read_document until this provider is asked about
+        models = json.loads(models)
+        provider["models"] = models  # type: ignore[index]  # the document's own dicts are mutable
+    return models  # type: ignore[no-any-return]
+
+
+_MODELS_OPEN = ',"models":['
+
+
+def read_document(text: str) -> dict[str, Any]:
+    """The index document, each provider's models left as JSON text until that provider is asked about.
+
+    Parsing all 2,300 models would cost the first priced call several ms, and keeping them all as objects
+    makes every later garbage collection (and interpreter exit) slower; a process asks about one or two
+    providers. This relies on the layout the build writes (one line per provider header and per model); a
+    file laid out otherwise is parsed whole."""
+    lines = text.split("\n")
+    try:
+        if lines[0] != "{" or lines[3] != '"providers":[':
+            raise ValueError("not the built layout")
+        document: dict[str, Any] = json.loads("{" + lines[1] + lines[2].rstrip(",") + "}")
+        providers: list[dict[str, Any]] = []
+        at = 4
+        while lines[at] != "]":
+            header = lines[at]
+            if not header.endswith(_MODELS_OPEN):
+                raise ValueError("not the built layout")
+            end = _provider_end(lines, at + 1)
+            provider = json.loads(header[:-len(_MODELS_OPEN)] + "}")
+            provider["models"] = "[" + "".join(lines[at + 1:end]) + "]"
+            providers.append(provider)
+            at = end + 1
+        document["providers"] = providers
+        return document
+    except (IndexError, ValueError):
+        parsed: dict[str, Any] = json.loads(text)
+        return parsed
+
+
+def _provider_end(lines: list[str], at: int) -> int:
+    while not lines[at].startswith("]}"):
+        at += 1
+    return at
+
+
 def installed_genai_prices_version() -> str | None:
     from .versions import installed_version  # here: only the first priced call needs it
 
@@ -168,7 +214,7 @@ def installed_genai_prices_version() -> str | None:
 def shipped() -> PriceIndex | None:
     """The shipped index when it was built from the installed genai-prices; read once."""
     try:
-        index = PriceIndex(json.loads(INDEX_PATH.read_bytes()))
+        index = PriceIndex(read_document(INDEX_PATH.read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         _logger.warning("price index %s unreadable (%r): prices come from genai-prices itself", INDEX_PATH, exc)
         return None

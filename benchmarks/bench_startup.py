@@ -1,7 +1,10 @@
 """Start-up cost: wall time, CPU time and peak RSS of fresh processes, from `python -c pass` to an openai app.
 
 Run:
-    uv run python benchmarks/bench_startup.py [--runs 9] [--no-bytecode]
+    uv run python benchmarks/bench_startup.py [--runs 9] [--no-bytecode] [--instructions]
+
+``--instructions`` also counts the instructions of the two openai app processes under valgrind's callgrind:
+deterministic where wall and CPU times on a shared machine swing by more than the 5% being measured.
 
 Every scenario is a fresh interpreter (`sys.executable`), started in interleaved rounds so that machine noise
 hits every scenario alike; the figure per scenario is the median of its runs. Wall time is measured by this
@@ -25,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -175,22 +179,51 @@ def render(rows: dict[str, dict[str, float]], runs: int, bytecode: bool) -> str:
     return "\n".join(lines)
 
 
+def instructions(scenario: str, body_file: str, pycache: str | None) -> int:
+    """Instructions executed by one fresh process of ``scenario`` (valgrind callgrind), start to exit."""
+    env = {**_clean_env(pycache), "PYTHONHASHSEED": "0"}  # the same dict layouts in every run
+    run_once(SCENARIOS[scenario], body_file, env)  # write the bytecode first, as measure() does
+    with tempfile.TemporaryDirectory() as tmp:
+        done = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg.out", sys.executable,
+                               "-c", SCENARIOS[scenario] + _REPORT, body_file],
+                              env=env, capture_output=True, text=True, check=True, timeout=1800)
+    return int(re.search(r"Collected : (\d+)", done.stderr).group(1))  # type: ignore[union-attr]
+
+
+def instruction_ratio(body_file: str, pycache: str | None) -> dict[str, float]:
+    app = instructions("openai app, one call", body_file, pycache)
+    traced = instructions("openai app + instrument()", body_file, pycache)
+    return {"app_instructions": app, "traced_instructions": traced, "added_pct": (traced / app - 1) * 100}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=9, help="fresh processes per scenario (median)")
     parser.add_argument("--no-bytecode", action="store_true", help="compile every module in every run")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count the openai app's instructions with valgrind (deterministic; about a minute)")
     args = parser.parse_args()
     recorded = load_cassette(cassette_path("openai", "test_chat__test_chat.yaml"))[0]
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as body:
         body.write(decoded_body(recorded))
+    counted: dict[str, float] | None = None
     try:
         with tempfile.TemporaryDirectory(prefix="bench-startup-pycache-") as pycache:
             rows = measure(args.runs, body.name, None if args.no_bytecode else pycache)
+            if args.instructions:
+                counted = instruction_ratio(body.name, None if args.no_bytecode else pycache)
     finally:
         os.unlink(body.name)
     print(render(rows, args.runs, not args.no_bytecode))
     checks = [{"what": w, "value": v, "limit": limit, "unit": u} for w, v, limit, u in targets(rows)]
-    result: dict[str, Any] = {"runs": args.runs, "bytecode": not args.no_bytecode, "rows": rows, "targets": checks}
+    if counted is not None:
+        print(f"  {'openai app: added instructions with instrument() (callgrind)':58} {counted['added_pct']:7.1f} %  "
+              f"(at most 5 %) {'ok' if counted['added_pct'] <= 5 else 'OVER'}  "
+              f"[{counted['app_instructions']:,.0f} -> {counted['traced_instructions']:,.0f}]")
+        checks.append({"what": "openai app: added instructions (callgrind)", "value": counted["added_pct"],
+                       "limit": 5, "unit": "%"})
+    result: dict[str, Any] = {"runs": args.runs, "bytecode": not args.no_bytecode, "rows": rows, "targets": checks,
+                              "instructions": counted}
     print(f"saved {save('startup' if not args.no_bytecode else 'startup_no_bytecode', result)}")
 
 

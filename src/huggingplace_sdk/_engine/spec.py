@@ -10,8 +10,7 @@ content policy, metrics and the never-break-the-call guard.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ClassVar, NamedTuple, Protocol
 
 from opentelemetry.trace import SpanKind
 from opentelemetry.util.types import AttributeValue
@@ -21,45 +20,80 @@ from opentelemetry.util.types import AttributeValue
 Message = dict[str, Any]
 
 
-@dataclass(slots=True)
+# The classes here are written out rather than made with @dataclass: creating a dataclass costs about 1 ms
+# (it compiles its methods at import time), and every adapter loads this module when its vendor is imported.
 class Call:
     """One intercepted call. ``kwargs`` is the caller's own dict: a codec may replace it with a changed copy
     (e.g. to request stream usage), never mutate it."""
 
-    instance: Any
-    args: tuple[Any, ...]
-    kwargs: dict[str, Any]
-    options: Mapping[str, Any]  # the adapter's resolved options (engine-level and adapter-level)
+    __slots__ = ("args", "instance", "kwargs", "options")
+
+    def __init__(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any],
+                 options: Mapping[str, Any]) -> None:
+        self.instance = instance
+        self.args = args
+        self.kwargs = kwargs
+        self.options = options  # the adapter's resolved options (engine-level and adapter-level)
+
+    def __repr__(self) -> str:
+        return f"Call(instance={self.instance!r}, args={self.args!r}, kwargs={self.kwargs!r}, options={self.options!r})"
 
 
-@dataclass(slots=True)
 class Request:
     """What the codec read from a call before it is made.
 
     ``operation`` is a GenAI operation name (``chat``, ``text_completion``, ``embeddings`` ...) for inference
     spans, or any other name for platform operations (then ``inference=False``). ``span_name`` defaults to
     ``"{operation} {model}"`` (or ``operation`` alone when there is no model).
+
+    Content is read lazily: ``input_messages``, ``system_instructions`` and ``tool_definitions`` run only when
+    content capture is on. ``usage_injected`` is set by a codec that changed the request so that a stream
+    reports usage: the engine then hides the chunks for which ``Codec.is_injected_chunk`` is true, so the
+    caller sees what it asked for. ``secrets`` are this call's secret values (keys, tokens), which must never
+    appear in recorded error text.
     """
 
-    operation: str
-    provider: str
-    model: str | None = None
-    stream: bool = False
-    inference: bool = True
-    span_name: str | None = None
-    kind: SpanKind = SpanKind.CLIENT
-    attributes: dict[str, AttributeValue] = field(default_factory=dict)
-    server_address: str | None = None
-    server_port: int | None = None
-    # Content is read lazily: these run only when content capture is on.
-    input_messages: Callable[[], list[Message]] | None = None
-    system_instructions: Callable[[], list[dict[str, Any]]] | None = None
-    tool_definitions: Callable[[], list[dict[str, Any]]] | None = None
-    # Set by a codec that changed the request so that a stream reports usage: the engine then hides
-    # the chunks for which ``Codec.is_injected_chunk`` is true, so the caller sees what it asked for.
-    usage_injected: bool = False
-    # Secret values (keys, tokens) of this call that must never appear in recorded error text.
-    secrets: tuple[str, ...] = ()
+    __slots__ = ("attributes", "inference", "input_messages", "kind", "model", "operation", "provider", "secrets",
+                 "server_address", "server_port", "span_name", "stream", "system_instructions", "tool_definitions",
+                 "usage_injected")
+
+    def __init__(self, operation: str, provider: str, model: str | None = None, stream: bool = False,
+                 inference: bool = True, span_name: str | None = None, kind: SpanKind = SpanKind.CLIENT,
+                 attributes: dict[str, AttributeValue] | None = None, server_address: str | None = None,
+                 server_port: int | None = None, input_messages: Callable[[], list[Message]] | None = None,
+                 system_instructions: Callable[[], list[dict[str, Any]]] | None = None,
+                 tool_definitions: Callable[[], list[dict[str, Any]]] | None = None,
+                 usage_injected: bool = False, secrets: tuple[str, ...] = ()) -> None:
+        self.operation = operation
+        self.provider = provider
+        self.model = model
+        self.stream = stream
+        self.inference = inference
+        self.span_name = span_name
+        self.kind = kind
+        self.attributes: dict[str, AttributeValue] = {} if attributes is None else attributes
+        self.server_address = server_address
+        self.server_port = server_port
+        self.input_messages = input_messages
+        self.system_instructions = system_instructions
+        self.tool_definitions = tool_definitions
+        self.usage_injected = usage_injected
+        self.secrets = secrets
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._FIELDS)
+        return f"Request({fields})"
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Request:
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in self._FIELDS)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it replaces
+
+    _FIELDS: ClassVar[tuple[str, ...]] = (
+        "operation", "provider", "model", "stream", "inference", "span_name", "kind", "attributes", "server_address",
+        "server_port", "input_messages", "system_instructions", "tool_definitions", "usage_injected", "secrets")
 
 
 class Recorder(Protocol):
@@ -135,19 +169,20 @@ class ResultHandler(Protocol):
     def __call__(self, result: Any, invocation: Any) -> Any: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
+class Target(NamedTuple):
     """One method to wrap: ``name`` (``"Class.method"`` or ``"function"``) in ``module``, patched when that module
-    is imported (at once if it already is); the engine never imports it."""
+    is imported (at once if it already is); the engine never imports it.
+
+    ``result_handler``: optional vendor-specific result handling (raw responses, stream managers); default: the
+    engine's. ``applies``: optional filter ``applies(instance, args, kwargs)``, asked first on every call: False
+    calls straight through, untraced, at no other cost (a method shared by many services, e.g. botocore's
+    client call path)."""
 
     module: str
     name: str
     codec: Codec
     is_async: bool = False
-    # Optional vendor-specific result handling (raw responses, stream managers); default: the engine's.
     result_handler: ResultHandler | None = None
-    # Optional filter ``applies(instance, args, kwargs)``, asked first on every call: False calls straight
-    # through, untraced, at no other cost (a method shared by many services, e.g. botocore's client call path).
     applies: Callable[[Any, tuple[Any, ...], dict[str, Any]], bool] | None = None
 
 
@@ -155,8 +190,7 @@ class Target:
 EngineRef = Callable[[], Any]
 
 
-@dataclass(frozen=True, slots=True)
-class Hook:
+class Hook(NamedTuple):
     """A method wrapped by the adapter's own wrapper, for calls that do not fit a Codec (platform SDKs,
     callbacks). ``factory(engine)`` returns a wrapt wrapper ``(wrapped, instance, args, kwargs)``; ``engine()``
     gives the active Engine or None (then the wrapper must just call through). The instrumentor installs and

@@ -7,6 +7,7 @@ Prices are written out by hand (USD per million tokens, as published in the gena
 from __future__ import annotations
 
 import inspect
+import random
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import anthropic
 import openai
 
+from huggingplace_sdk import _semconv as sc
 from huggingplace_sdk.testing import Interaction, recorded_request_json
 
 MILLION = Decimal(1_000_000)
@@ -80,3 +82,15 @@ def call_anthropic(client: anthropic.Anthropic, interaction: Interaction) -> Any
         for _ in result:
             pass
     return result
+
+
+def random_usage(rng: random.Random, max_input: int, max_output: int) -> dict[str, int]:
+    """Token counts that add up as providers report them: cache reads and writes within the input tokens,
+    reasoning within the output tokens."""
+    input_tokens = rng.randrange(0, max_input)
+    cache_read = rng.randrange(0, input_tokens + 1) // 2
+    cache_write = rng.randrange(0, input_tokens - cache_read + 1) // 2
+    output_tokens = rng.randrange(0, max_output)
+    return {sc.GEN_AI_USAGE_INPUT_TOKENS: input_tokens, sc.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS: cache_read,
+            sc.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS: cache_write, sc.GEN_AI_USAGE_OUTPUT_TOKENS: output_tokens,
+            sc.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS: rng.randrange(0, output_tokens + 1)}

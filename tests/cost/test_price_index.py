@@ -19,6 +19,7 @@ from urllib.parse import unquote
 
 import genai_prices
 import pytest
+from _calls import random_usage
 from genai_prices import data_snapshot, types
 from genai_prices.data import providers as table_providers
 
@@ -119,13 +120,7 @@ def _usages(rng: random.Random) -> Iterator[dict[str, int]]:
     yield {}
     yield {sc.GEN_AI_USAGE_INPUT_TOKENS: 1, sc.GEN_AI_USAGE_OUTPUT_TOKENS: 1}
     for _ in range(4):
-        input_tokens = rng.randrange(0, 2_000_000)
-        cache_read = rng.randrange(0, input_tokens + 1) // 2
-        cache_write = rng.randrange(0, input_tokens - cache_read + 1) // 2
-        output_tokens = rng.randrange(0, 100_000)
-        yield {sc.GEN_AI_USAGE_INPUT_TOKENS: input_tokens, sc.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS: cache_read,
-               sc.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS: cache_write, sc.GEN_AI_USAGE_OUTPUT_TOKENS: output_tokens,
-               sc.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS: rng.randrange(0, output_tokens + 1)}
+        yield random_usage(rng, 2_000_000, 100_000)
 
 
 def _table_total(usage: dict[str, int], ref: str, provider_id: str | None, service_tier: str | None = None) -> Any:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import genai_prices
 import pytest
+from _calls import random_usage
 
 from huggingplace_sdk import _semconv as sc
 from huggingplace_sdk._engine.cost import Pricer
@@ -20,22 +21,12 @@ MODELS = [
 ]
 
 
-def _usage(rng: random.Random) -> dict[str, int]:
-    input_tokens = rng.randrange(0, 400_000)
-    cache_read = rng.randrange(0, input_tokens + 1) // 2
-    cache_write = rng.randrange(0, input_tokens - cache_read + 1) // 2
-    output_tokens = rng.randrange(0, 20_000)
-    return {sc.GEN_AI_USAGE_INPUT_TOKENS: input_tokens, sc.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS: cache_read,
-            sc.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS: cache_write, sc.GEN_AI_USAGE_OUTPUT_TOKENS: output_tokens,
-            sc.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS: rng.randrange(0, output_tokens + 1)}
-
-
 @pytest.mark.parametrize(("provider", "provider_id", "model"), MODELS)
 def test_every_call_costs_what_the_table_itself_computes(provider: str, provider_id: str, model: str) -> None:
     rng = random.Random(model)
     pricer = Pricer()
     for _ in range(25):
-        usage = _usage(rng)
+        usage = random_usage(rng, 400_000, 20_000)
         reference = genai_prices.calc_price(genai_prices.Usage(
             input_tokens=usage[sc.GEN_AI_USAGE_INPUT_TOKENS], output_tokens=usage[sc.GEN_AI_USAGE_OUTPUT_TOKENS],
             cache_read_tokens=usage[sc.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS],

@@ -31,7 +31,7 @@ ENGINE = {
     # OpenAI-style chat completions reading, shared by the openai and groq adapters
     "CHAT_SAMPLING", "ChatCompletionsCodec", "call_argument", "chat_content_parts", "chat_messages", "chat_output_type",
     "chat_tool_definitions", "is_usage_only_chunk", "json_arguments", "non_empty_str", "put_attribute",
-    "put_chat_sampling", "record_chat_usage",
+    "put_chat_sampling", "put_sampling", "record_chat_usage",
     # The Responses API shape, shared by the openai, litellm and openai_agents adapters
     "RESPONSES_TOOL_CALL_ITEMS", "record_responses_usage", "responses_finish_reason",
     "stop_sequences", "strict_float", "strict_int",

@@ -9,7 +9,18 @@ import anthropic
 import openai
 import pytest
 
-from huggingplace_sdk.engine import field_of, given_value, integer_of, number_attributes, number_of, strings_of
+from huggingplace_sdk import _semconv as sc
+from huggingplace_sdk.engine import (
+    field_of,
+    given_value,
+    integer_of,
+    number_attributes,
+    number_of,
+    put_sampling,
+    strict_float,
+    strict_int,
+    strings_of,
+)
 
 
 class Unset:  # the shape of mistralai's sentinel type (matched by name)
@@ -20,7 +31,7 @@ class _Mapping(dict[str, Any]):
     pass
 
 
-@pytest.mark.parametrize("sentinel", [openai.NOT_GIVEN, anthropic.NOT_GIVEN, Unset()])
+@pytest.mark.parametrize("sentinel", [openai.NOT_GIVEN, anthropic.NOT_GIVEN, Unset(), ...])  # ...: Fern (cohere)
 def test_sdk_sentinels_read_as_absent(sentinel: Any) -> None:
     assert given_value(sentinel) is None
     assert field_of({"temperature": sentinel}, "temperature") is None
@@ -53,3 +64,12 @@ def test_number_attributes_keeps_only_real_numbers() -> None:
     names = (("temperature", "t"), ("top_p", "p"), ("top_k", "k"), ("seed", "s"))
     kwargs = {"temperature": 0.2, "top_p": anthropic.NOT_GIVEN, "top_k": True, "seed": 0}
     assert number_attributes(kwargs, names) == {"t": 0.2, "s": 0}
+
+
+def test_put_sampling_converts_the_named_arguments_and_skips_absent_or_invalid_ones() -> None:
+    sampling = {"p": (sc.GEN_AI_REQUEST_TOP_P, strict_float), "max_tokens": (sc.GEN_AI_REQUEST_MAX_TOKENS, strict_int)}
+    attributes: dict[str, Any] = {}
+    put_sampling(attributes, {"p": 0.5, "max_tokens": ..., "seed": 3, "other": None}, sampling)
+    assert attributes == {sc.GEN_AI_REQUEST_TOP_P: 0.5}
+    put_sampling(attributes, {"max_tokens": "many"}, sampling)  # not an integer: not recorded
+    assert attributes == {sc.GEN_AI_REQUEST_TOP_P: 0.5}

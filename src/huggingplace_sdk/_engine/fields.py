@@ -11,9 +11,9 @@ from typing import Any
 from opentelemetry.util.types import AttributeValue
 
 # Generated SDKs mark omitted arguments with sentinel objects rather than None: Stainless (openai,
-# anthropic) uses NotGiven / Omit, Speakeasy (mistralai) uses Unset. Matched by type name so that no
-# vendor package is imported here.
-_UNSET_TYPES = frozenset({"NotGiven", "Omit", "Unset"})
+# anthropic) uses NotGiven / Omit, Speakeasy (mistralai) uses Unset, Fern (cohere) uses ``...`` (its OMIT,
+# of type ellipsis). Matched by type name so that no vendor package is imported here.
+_UNSET_TYPES = frozenset({"NotGiven", "Omit", "Unset", "ellipsis"})
 
 
 def given_value(value: Any) -> Any:

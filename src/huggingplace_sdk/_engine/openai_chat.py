@@ -113,6 +113,11 @@ def put_chat_sampling(request: Request, kwargs: Mapping[str, Any], *max_token_na
             _put_known(attributes, extra, kwargs, max_token_names, rank, sampling)
 
 
+def put_sampling(attributes: dict[str, AttributeValue], values: Mapping[str, Any], sampling: Sampling) -> None:
+    """The attributes ``sampling`` names for the arguments in ``values``, converted (any vendor's names)."""
+    _put_known(attributes, values, None, (), 0, sampling)
+
+
 def _put_known(attributes: dict[str, AttributeValue], values: Mapping[str, Any],
                overridden_by: Mapping[str, Any] | None, max_token_names: tuple[str, ...], rank: int,
                sampling: Sampling) -> int:

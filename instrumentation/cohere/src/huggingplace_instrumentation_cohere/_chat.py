@@ -7,9 +7,18 @@ import json
 from typing import Any
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Call, Message, Recorder, Request, chat_messages, chat_tool_definitions, field_of
+from huggingplace_sdk.engine import (
+    Call,
+    Message,
+    Recorder,
+    Request,
+    chat_messages,
+    chat_tool_definitions,
+    field_of,
+    given_value,
+)
 
-from ._request import given, new_request, record_usage
+from ._request import new_request, record_usage
 
 _V1_ROLES = {"USER": "user", "CHATBOT": "assistant", "SYSTEM": "system", "TOOL": "tool"}
 
@@ -63,8 +72,8 @@ class ChatV1Codec:
         request = new_request(call, sc.OP_CHAT, self._stream)
         if call.options.get("capture_content"):
             kwargs = call.kwargs
-            history, message = given(kwargs.get("chat_history")), given(kwargs.get("message"))
-            preamble, tools = given(kwargs.get("preamble")), given(kwargs.get("tools"))
+            history, message = given_value(kwargs.get("chat_history")), given_value(kwargs.get("message"))
+            preamble, tools = given_value(kwargs.get("preamble")), given_value(kwargs.get("tools"))
             request.input_messages = lambda: _v1_input_messages(history, message)
             if isinstance(preamble, str) and preamble:
                 request.system_instructions = lambda: [{"type": "text", "content": preamble}]
@@ -138,7 +147,7 @@ class ChatV2Codec:
     def read_request(self, call: Call) -> Request:
         request = new_request(call, sc.OP_CHAT, self._stream)
         if call.options.get("capture_content"):
-            messages, tools = given(call.kwargs.get("messages")), given(call.kwargs.get("tools"))
+            messages, tools = given_value(call.kwargs.get("messages")), given_value(call.kwargs.get("tools"))
             request.input_messages = lambda: chat_messages(messages)  # the OpenAI-like message shape
             if tools:
                 request.tool_definitions = lambda: chat_tool_definitions([_plain(t) for t in tools])

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from huggingplace_sdk import _semconv as sc
-from huggingplace_sdk.engine import Call, Recorder, Request, field_of
+from huggingplace_sdk.engine import Call, Recorder, Request, field_of, given_value
 
-from ._request import given, new_request, record_usage
+from ._request import new_request, record_usage
 
 OP_RERANK = "rerank"
 
@@ -15,7 +15,7 @@ OP_RERANK = "rerank"
 class GenerateCodec:
     def read_request(self, call: Call) -> Request:
         request = new_request(call, sc.OP_TEXT_COMPLETION, False)
-        prompt = given(call.kwargs.get("prompt"))
+        prompt = given_value(call.kwargs.get("prompt"))
         if call.options.get("capture_content") and isinstance(prompt, str) and prompt:
             request.input_messages = lambda: [{"role": "user", "parts": [{"type": "text", "content": prompt}]}]
         return request
@@ -54,7 +54,7 @@ def _first_vector(embeddings: Any) -> Any:
 class EmbedCodec:
     def read_request(self, call: Call) -> Request:
         request = new_request(call, sc.OP_EMBEDDINGS, False)
-        types = given(call.kwargs.get("embedding_types"))
+        types = given_value(call.kwargs.get("embedding_types"))
         if isinstance(types, (list, tuple)) and types:
             request.attributes[sc.GEN_AI_REQUEST_ENCODING_FORMATS] = [str(t) for t in types]
         return request
@@ -77,7 +77,7 @@ class EmbedCodec:
 class RerankCodec:
     def read_request(self, call: Call) -> Request:
         request = new_request(call, OP_RERANK, False)
-        documents, top_n = given(call.kwargs.get("documents")), given(call.kwargs.get("top_n"))
+        documents, top_n = given_value(call.kwargs.get("documents")), given_value(call.kwargs.get("top_n"))
         if isinstance(documents, (list, tuple)):
             request.attributes[sc.COHERE_RERANK_DOCUMENT_COUNT] = len(documents)
         if isinstance(top_n, int) and not isinstance(top_n, bool):

@@ -13,7 +13,9 @@ from huggingplace_sdk.engine import (
     Recorder,
     Request,
     field_of,
+    given_value,
     non_empty_str,
+    put_sampling,
     server_of,
     stop_sequences,
     strict_float,
@@ -35,25 +37,14 @@ _SAMPLING: dict[str, tuple[str, Callable[[Any], AttributeValue | None]]] = {
 }
 
 
-def given(value: Any) -> Any:
-    """The cohere SDK marks omitted arguments with ``...`` (its ``OMIT``): None for those."""
-    return None if value is ... else value
-
-
 def new_request(call: Call, operation: str, stream: bool) -> Request:
     kwargs = call.kwargs
     wrapper = getattr(call.instance, "_client_wrapper", None)
     get_base_url = getattr(wrapper, "get_base_url", None)
     host, port = server_of(get_base_url() if callable(get_base_url) else None)
-    request = Request(operation, PROVIDER, non_empty_str(given(kwargs.get("model"))), stream,
+    request = Request(operation, PROVIDER, non_empty_str(given_value(kwargs.get("model"))), stream,
                       server_address=host, server_port=port)
-    attributes = request.attributes
-    for name, value in kwargs.items():
-        known = _SAMPLING.get(name)
-        if known is not None:
-            converted = known[1](given(value))
-            if converted is not None:
-                attributes[known[0]] = converted
+    put_sampling(request.attributes, kwargs, _SAMPLING)
     return request
 
 

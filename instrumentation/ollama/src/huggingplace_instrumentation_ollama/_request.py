@@ -14,6 +14,7 @@ from huggingplace_sdk.engine import (
     argument_of,
     field_of,
     non_empty_str,
+    put_sampling,
     server_of,
     stop_sequences,
     strict_float,
@@ -55,14 +56,7 @@ def new_request(call: Call, operation: str, *, streams: bool = True) -> Request:
     request = Request(operation, PROVIDER, model, stream, server_address=host, server_port=port)
     options = kwargs.get("options")
     if options:
-        items = options.items() if isinstance(options, dict) else dict(options).items()
-        attributes = request.attributes
-        for name, value in items:
-            known = _OPTIONS.get(name)
-            if known is not None and value is not None:
-                converted = known[1](value)
-                if converted is not None:
-                    attributes[known[0]] = converted
+        put_sampling(request.attributes, options if isinstance(options, dict) else dict(options), _OPTIONS)
     output_format = kwargs.get("format")
     if output_format:  # "json" or a JSON schema
         attributes = request.attributes

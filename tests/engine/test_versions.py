@@ -13,7 +13,7 @@ from opentelemetry.instrumentation.instrumentor import BaseInstrumentor  # type:
 from packaging.requirements import Requirement
 
 from huggingplace_sdk._engine import versions
-from huggingplace_sdk.engine import GenAIInstrumentor
+from huggingplace_sdk.engine import GenAIInstrumentor, Target
 
 SPECIFIERS = [">= 1.66, < 4", ">=1.0", "< 2", "<= 1.2", "> 1.7", "== 1.0", "!= 1.0", ">= 0.2, < 1",
               ">= 1.109,<2", "== 2", ">= 1.2.3, != 1.4, < 3.0.0"]
@@ -52,7 +52,7 @@ def test_conflicts_name_the_range_and_what_is_installed() -> None:
 class _Conflicting(GenAIInstrumentor):
     instruments = ("no-such-distribution-hp >= 1",)
 
-    def targets(self) -> list[GenAIInstrumentor]:  # type: ignore[override]
+    def targets(self) -> list[Target]:
         return []
 
 
